@@ -1,0 +1,36 @@
+package etl;
+
+import org.apache.camel.main.Main;
+
+import etl.config.Roles;
+import etl.config.StartupFailure;
+
+/**
+ * Starts the ETL: Camel Main with the routes of package {@code routes} and the wiring of {@code etl.config.EtlConfiguration}.
+ * A process that cannot start says why in one line and exits with status 1.
+ */
+public final class Application {
+
+    private Application() {
+    }
+
+    public static void main(String[] args) {
+        Main main = new Main(Application.class);
+        try {
+            String roles = System.getenv().getOrDefault("ETL_ROLES", "server,processor,client");
+            if (!Roles.parse(roles).contains(Roles.SERVER)) {
+                main.addOverrideProperty("camel.server.enabled", "false");
+            }
+            int code = main.run(args);
+            System.exit(code);
+        } catch (Throwable e) {
+            Throwable t = e;
+            while (t != null && !(t instanceof StartupFailure)) {
+                t = t.getCause();
+            }
+            String why = t != null ? t.getMessage() : e.toString();
+            System.err.println("etl: cannot start: " + why);
+            System.exit(1);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package etl.config;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.apache.camel.spring.spi.SpringTransactionPolicy;
+import org.apache.camel.support.service.ServiceSupport;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import etl.db.Database;
+import etl.event.IdempotencyKeys;
+import etl.http.AuthToken;
+import etl.http.RequestBodyReader;
+import etl.spool.SpoolWriter;
+
+/**
+ * Wires the parts that are not routes: the database (embedded or external), its transaction policy and idempotent
+ * repository, the outbox writer, and the start-up checks that stop the process with one clear line.
+ */
+public class EtlConfiguration implements CamelConfiguration {
+
+    @PropertyInject("etl.db.url")
+    private String dbUrl;
+    @PropertyInject("etl.db.user")
+    private String dbUser;
+    @PropertyInject("etl.db.password")
+    private String dbPassword;
+    @PropertyInject("etl.db.embedded-dir")
+    private String embeddedDir;
+    @PropertyInject("etl.db.pool-size")
+    private int poolSize;
+    @PropertyInject("etl.db.connect-timeout-ms")
+    private long connectTimeout;
+    @PropertyInject("etl.outbox.dir")
+    private String outboxDir;
+    @PropertyInject("etl.inbox.dir")
+    private String inboxDir;
+    @PropertyInject("etl.spool.group-commit-bytes")
+    private long groupCommitBytes;
+    @PropertyInject("etl.http.max-body-bytes")
+    private long maxBodyBytes;
+    @PropertyInject("etl.auth.token")
+    private String authToken;
+    @PropertyInject("camel.server.port")
+    private int httpPort;
+
+    private Database database;
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        boolean server = Roles.enabled(context, Roles.SERVER);
+        if (server) {
+            checkPortFree(httpPort);
+        }
+        checkWritable("outbox", Path.of(outboxDir));
+        if (Roles.enabled(context, Roles.CLIENT)) {
+            checkWritable("inbox", Path.of(inboxDir));
+        }
+
+        database = dbUrl == null || dbUrl.isBlank()
+                ? Database.embedded(Path.of(embeddedDir), poolSize, connectTimeout)
+                : Database.external(dbUrl, dbUser, dbPassword, poolSize, connectTimeout);
+        database.applySchema();
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                database.close();
+            }
+        });
+
+        var ds = database.dataSource();
+        var txManager = new DataSourceTransactionManager(ds);
+        var txTemplate = new TransactionTemplate(txManager);
+        txTemplate.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
+
+        var registry = context.getRegistry();
+        registry.bind("dataSource", ds);
+        registry.bind("transactionManager", txManager);
+        registry.bind("required", new SpringTransactionPolicy(txTemplate));
+        registry.bind("appliedFiles", appliedFiles(ds, txTemplate));
+        registry.bind("idempotencyKeys", new IdempotencyKeys(new JdbcTemplate(ds)));
+        registry.bind("authToken", new AuthToken(authToken));
+        registry.bind("requestBodyReader", new RequestBodyReader(maxBodyBytes, 60_000));
+
+        SpoolWriter spool = new SpoolWriter(Path.of(outboxDir), groupCommitBytes, 30_000);
+        registry.bind("spoolWriter", spool);
+        context.addService(spool);
+    }
+
+    /**
+     * The record of applied outbox files (camel-sql's JdbcMessageIdRepository). It joins the route's transaction, so
+     * a file's mark commits with its totals or not at all; the insert is "ON CONFLICT DO NOTHING" so that a second
+     * process applying the same file waits for the first and then sees a duplicate, instead of an error.
+     */
+    private static JdbcMessageIdRepository appliedFiles(javax.sql.DataSource ds, TransactionTemplate tx) {
+        JdbcMessageIdRepository repo = new JdbcMessageIdRepository(ds, tx, "outbox-files");
+        repo.setCreateTableIfNotExists(false);
+        repo.setInsertString("INSERT INTO camel_messageprocessed (processorName, messageId, createdAt)"
+                + " VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+        return repo;
+    }
+
+    private static void checkPortFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new StartupFailure("cannot listen on HTTP port " + port + ": " + e.getMessage()
+                    + " (another process has it? set ETL_HTTP_PORT)");
+        }
+    }
+
+    private static void checkWritable(String what, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-check-", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new StartupFailure("cannot write the " + what + " folder " + dir.toAbsolutePath() + ": " + e);
+        }
+    }
+}

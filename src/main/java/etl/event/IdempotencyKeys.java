@@ -1,0 +1,38 @@
+package etl.event;
+
+import java.util.List;
+import java.util.OptionalInt;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Looks up whether a request with an Idempotency-Key was already applied. Only a hint for the answer to a repeat: the
+ * processor decides, in its transaction, by inserting the key (ON CONFLICT DO NOTHING). When the database cannot be
+ * reached, the request is simply spooled again and the processor drops it as a duplicate later.
+ */
+public final class IdempotencyKeys {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IdempotencyKeys.class);
+    public static final int MAX_KEY_LENGTH = 200;
+
+    private final JdbcTemplate jdbc;
+
+    public IdempotencyKeys(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The number of events the applied request carried, or empty when the key is unknown or cannot be checked. */
+    public OptionalInt appliedEvents(String key) {
+        try {
+            List<Integer> rows = jdbc.queryForList(
+                    "SELECT events FROM idempotency_keys WHERE idempotency_key = ?", Integer.class, key);
+            return rows.isEmpty() ? OptionalInt.empty() : OptionalInt.of(rows.get(0));
+        } catch (DataAccessException e) {
+            LOG.warn("Cannot check Idempotency-Key (database unavailable?), spooling the request: {}", e.getMessage());
+            return OptionalInt.empty();
+        }
+    }
+}

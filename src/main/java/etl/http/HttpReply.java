@@ -1,0 +1,32 @@
+package etl.http;
+
+import java.util.function.Function;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Ends an HTTP exchange with a JSON answer. Every request header is removed first, so that nothing the client sent
+ * (above all {@code Authorization}) is echoed on the response.
+ */
+public final class HttpReply {
+
+    private HttpReply() {
+    }
+
+    public static Processor json(int status, Function<Exchange, String> body) {
+        return exchange -> {
+            String json = body.apply(exchange);
+            var message = exchange.getMessage();
+            message.removeHeaders("*");
+            message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+            message.setBody(json);
+        };
+    }
+
+    public static Processor error(int status, String message) {
+        String json = Json.error(message);
+        return json(status, e -> json);
+    }
+}

@@ -1,0 +1,53 @@
+package etl.http;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Reads the raw request body, whatever its Content-Type, up to a limit. The platform-http consumer runs with
+ * {@code useBodyHandler=false}, so Vert.x neither parses a form (curl's default content type) nor answers 413 in
+ * plain text: this reader keeps the raw bytes and lets the route answer 413 in JSON.
+ */
+public final class RequestBodyReader {
+
+    private final long limit;
+    private final long timeoutMillis;
+
+    public RequestBodyReader(long limit, long timeoutMillis) {
+        this.limit = limit;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** Blocks the calling worker thread until the body has arrived; over the limit, drains it and throws. */
+    public byte[] read(Object body) throws Exception {
+        if (body instanceof byte[] bytes) {
+            if (bytes.length > limit) {
+                throw new BodyTooLargeException(limit);
+            }
+            return bytes;
+        }
+        if (!(body instanceof HttpServerRequest request)) {
+            throw new IllegalStateException("unexpected request body " + (body == null ? "null" : body.getClass()));
+        }
+        CompletableFuture<Buffer> done = new CompletableFuture<>();
+        Buffer buffer = Buffer.buffer();
+        long[] size = {0};
+        request.handler(chunk -> {
+            size[0] += chunk.length();
+            if (size[0] <= limit) {
+                buffer.appendBuffer(chunk);
+            }
+        });
+        request.exceptionHandler(done::completeExceptionally);
+        request.endHandler(v -> done.complete(buffer));
+        request.resume();
+        Buffer all = done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (size[0] > limit) {
+            throw new BodyTooLargeException(limit);
+        }
+        return all.getBytes();
+    }
+}

@@ -1,0 +1,162 @@
+package etl.inbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import etl.event.Event;
+import etl.event.EventValidator;
+import etl.spool.SpoolRecord;
+
+/**
+ * One inbox file on its way to the server: its content key (SHA-256 of the bytes, so the same content under any
+ * name gets the same Idempotency-Keys), the validation of each chunk of lines, the quarantine of invalid lines in
+ * {@code .rejected/<file>.rejected.jsonl}, and the counts and progress that the log shows.
+ */
+public final class InboxRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboxRun.class);
+
+    private final String fileName;
+    private final String contentKey;
+    private final long size;
+    private final Path rejectedFile;
+    private final int chunkLines;
+    private final long progressMillis;
+    private final long started = System.nanoTime();
+    private long lastProgress = System.nanoTime();
+    private long bytesSeen;
+    private long lines;
+    private long accepted;
+    private long rejected;
+    private long duplicateChunks;
+    private long sentChunks;
+
+    public InboxRun(Path file, Path rejectedDir, int chunkLines, long progressMillis) throws IOException {
+        this.fileName = file.getFileName().toString();
+        this.contentKey = sha256(file);
+        this.size = Files.size(file);
+        this.chunkLines = chunkLines;
+        this.progressMillis = progressMillis;
+        this.rejectedFile = rejectedDir.resolve(fileName + ".rejected.jsonl");
+        // A file read again after a crash is read from its start: its rejected lines are written anew.
+        Files.deleteIfExists(rejectedFile);
+    }
+
+    /** A chunk ready to send: the valid events as JSON Lines, and how many there are. */
+    public record Chunk(String body, int events) {
+    }
+
+    /**
+     * Validates the lines of chunk number {@code index} (0-based); quarantines the invalid ones with their 1-based
+     * line numbers. Blank lines are skipped.
+     */
+    public Chunk validate(String text, int index) throws IOException {
+        long firstLine = (long) index * chunkLines + 1;
+        StringBuilder valid = new StringBuilder(text.length());
+        StringBuilder bad = null;
+        int events = 0;
+        String[] parts = text.split("\n", -1);
+        for (int i = 0; i < parts.length; i++) {
+            String line = parts[i];
+            if (line.endsWith("\r")) {
+                line = line.substring(0, line.length() - 1);
+            }
+            bytesSeen += line.length() + 1;
+            if (line.isBlank()) {
+                continue;
+            }
+            lines++;
+            EventValidator.Result r = EventValidator.validateJson(line);
+            if (r.valid()) {
+                Event e = r.event();
+                valid.append(SpoolRecord.eventJson(e)).append('\n');
+                events++;
+            } else {
+                if (bad == null) {
+                    bad = new StringBuilder();
+                }
+                bad.append(rejection(firstLine + i, r.reason(), line)).append('\n');
+                rejected++;
+            }
+        }
+        if (bad != null) {
+            Files.createDirectories(rejectedFile.getParent());
+            Files.writeString(rejectedFile, bad, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        }
+        return new Chunk(valid.toString(), events);
+    }
+
+    /** The Idempotency-Key of chunk {@code index}: from the file's content and the chunk's place. */
+    public String key(int index) {
+        return "inbox-" + contentKey + "-" + chunkLines + "-" + index;
+    }
+
+    /** The server acknowledged a chunk. */
+    public void sent(int events, boolean duplicate) {
+        sentChunks++;
+        accepted += events;
+        if (duplicate) {
+            duplicateChunks++;
+        }
+        long now = System.nanoTime();
+        if (now - lastProgress >= progressMillis * 1_000_000L) {
+            lastProgress = now;
+            double seconds = (now - started) / 1e9;
+            LOG.info("Inbox {}: {} lines read ({}%), {} accepted, {} rejected, {} events/s", fileName, lines,
+                    size == 0 ? 100 : Math.min(100, bytesSeen * 100 / size), accepted, rejected,
+                    Math.round(accepted / Math.max(seconds, 1e-3)));
+        }
+    }
+
+    public String summary() {
+        double seconds = (System.nanoTime() - started) / 1e9;
+        String s = String.format("%d lines, %d events accepted, %d lines rejected%s, %d chunks, %.2f s", lines,
+                accepted, rejected, rejected > 0 ? " (see .rejected/" + rejectedFile.getFileName() + ")" : "",
+                sentChunks, seconds);
+        if (sentChunks > 0 && duplicateChunks == sentChunks) {
+            s += "; the same content was applied before, so nothing was applied again";
+        } else if (duplicateChunks > 0) {
+            s += "; " + duplicateChunks + " chunks had been applied before and were not applied again";
+        }
+        return s;
+    }
+
+    static String rejection(long line, String reason, String raw) throws JsonProcessingException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("line", line);
+        m.put("reason", reason);
+        m.put("raw", raw);
+        return EventValidator.MAPPER.writeValueAsString(m);
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}

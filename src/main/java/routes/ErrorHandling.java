@@ -1,0 +1,60 @@
+package routes;
+
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+import etl.http.BodyTooLargeException;
+import etl.http.HttpReply;
+
+/** Error handling, stated once per kind of route. */
+public class ErrorHandling extends RouteConfigurationBuilder {
+
+    @Override
+    public void configuration() {
+        // HTTP routes: every failure becomes a JSON answer, with no stack trace and no request header echoed.
+        routeConfiguration("http-errors")
+            .onException(BodyTooLargeException.class).handled(true)
+                .process(HttpReply.json(413, e -> etl.http.Json.error(
+                        e.getProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()
+                                + "; nothing was kept")))
+            .end()
+            .onException(UncheckedIOException.class).handled(true)
+                .log(LoggingLevel.ERROR, "Refusing a request: the outbox cannot be written: ${exception.message}")
+                .process(HttpReply.error(503, "the outbox cannot be written; nothing was kept, try again later"))
+            .end()
+            .onException(Exception.class).handled(true)
+                .log(LoggingLevel.ERROR, "Request failed: ${exception}")
+                .process(HttpReply.error(500, "internal error; nothing was kept"))
+            .end();
+
+        // The processor: a failure rolls the file's transaction back; the file stays in the outbox and is tried
+        // again at a later poll (the database may be down: nothing is lost, the processor catches up).
+        routeConfiguration("processor-errors")
+            .onException(Exception.class).handled(false)
+                .logStackTrace(false).logExhausted(true).logExhaustedMessageHistory(false)
+            .end();
+
+        // The client: while the server is down or answers 5xx, retry the chunk with exponential backoff, for ever.
+        // A 4xx (wrong token, refused chunk) is not retried: the file moves to inbox/.failed/.
+        routeConfiguration("client-errors")
+            .onException(ConnectException.class, SocketTimeoutException.class,
+                    org.apache.hc.core5.http.NoHttpResponseException.class)
+                .maximumRedeliveries(-1).redeliveryDelay("{{etl.client.retry-initial-ms}}")
+                .useExponentialBackOff().backOffMultiplier(2)
+                .maximumRedeliveryDelay("{{etl.client.retry-max-ms}}")
+                .retryAttemptedLogLevel(LoggingLevel.WARN).logRetryStackTrace(false)
+            .end()
+            .onException(HttpOperationFailedException.class)
+                .onWhen(simple("${exception.statusCode} >= 500"))
+                .maximumRedeliveries(-1).redeliveryDelay("{{etl.client.retry-initial-ms}}")
+                .useExponentialBackOff().backOffMultiplier(2)
+                .maximumRedeliveryDelay("{{etl.client.retry-max-ms}}")
+                .retryAttemptedLogLevel(LoggingLevel.WARN).logRetryStackTrace(false)
+            .end();
+    }
+}

@@ -1,0 +1,62 @@
+package routes;
+
+import java.nio.file.Path;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+
+import etl.config.Roles;
+import etl.inbox.InboxRun;
+
+/**
+ * The client: reads each {@code *.jsonl} dropped into {@code inbox/} as a stream, in chunks of lines; quarantines the
+ * invalid lines; sends the valid events of each chunk to {@code POST /liveEvent} with an Idempotency-Key made of the
+ * file's content and the chunk's place (so a chunk sent twice is kept once); retries while the server is down or
+ * answers 5xx (route configuration {@code client-errors}); moves the file to {@code inbox/.done/} when every chunk
+ * is acknowledged.
+ */
+public class InboxClientRoute extends RouteBuilder {
+
+    static final String RUN = "etlInboxRun";
+
+    @Override
+    public void configure() {
+        if (!Roles.enabled(getContext(), Roles.CLIENT)) {
+            return;
+        }
+        from("file:{{etl.inbox.dir}}?include=.*\\.jsonl&charset=utf-8&readLock=none&delay={{etl.inbox.poll-ms}}"
+                + "&move=.done&moveFailed=.failed")
+            .routeId("inbox-client")
+            .routeConfigurationId("client-errors")
+            .process(e -> e.setProperty(RUN, new InboxRun(
+                    Path.of(e.getMessage().getHeader(Exchange.FILE_PATH, String.class)),
+                    Path.of(e.getContext().resolvePropertyPlaceholders("{{etl.inbox.dir}}"), ".rejected"),
+                    Integer.parseInt(e.getContext().resolvePropertyPlaceholders("{{etl.inbox.chunk-lines}}")),
+                    Long.parseLong(e.getContext().resolvePropertyPlaceholders("{{etl.inbox.progress-ms}}")))))
+            .log("Inbox ${file:name}: reading")
+            .split(body().tokenize("\n", "{{etl.inbox.chunk-lines}}", false)).streaming().stopOnException()
+                .to("direct:inbox-send-chunk")
+            .end()
+            .log("Inbox ${file:name}: ${exchangeProperty." + RUN + ".summary()}; moved to .done/");
+
+        from("direct:inbox-send-chunk")
+            .routeId("inbox-send-chunk")
+            .routeConfigurationId("client-errors")
+            .setBody(simple("${exchangeProperty." + RUN + ".validate(${body}, ${exchangeProperty.CamelSplitIndex})}"))
+            .filter(simple("${body.events()} > 0"))
+                .setHeader("etlEvents", simple("${body.events()}"))
+                .setBody(simple("${body.body()}"))
+                .removeHeaders("*", "etlEvents")
+                .setHeader("Idempotency-Key", simple("${exchangeProperty." + RUN
+                        + ".key(${exchangeProperty.CamelSplitIndex})}"))
+                .setHeader("Authorization", simple("{{etl.auth.token}}"))
+                .setHeader(Exchange.CONTENT_TYPE, constant("application/x-ndjson"))
+                .setHeader(Exchange.HTTP_METHOD, constant("POST"))
+                .to("{{etl.server.url}}/liveEvent?throwExceptionOnFailure=true")
+                .setBody(simple("${bodyAs(String)}"))
+                .process(e -> e.getProperty(RUN, InboxRun.class).sent(
+                        e.getMessage().getHeader("etlEvents", Integer.class),
+                        e.getMessage().getBody(String.class).contains("\"duplicate\":true")))
+            .end();
+    }
+}

@@ -1,0 +1,43 @@
+package routes;
+
+import static org.apache.camel.support.builder.PredicateBuilder.and;
+import static org.apache.camel.support.builder.PredicateBuilder.not;
+
+import java.math.BigDecimal;
+
+import org.apache.camel.builder.RouteBuilder;
+
+import etl.config.Roles;
+import etl.http.HttpReply;
+import etl.http.Json;
+
+/** {@code GET /userEvents/{userId}}: a user's applied total, or 404 when nothing was applied for that user. */
+public class QueryRoute extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        if (!Roles.enabled(getContext(), Roles.SERVER)) {
+            return;
+        }
+        from("platform-http:/userEvents/{userId}?httpMethodRestrict=GET&muteException=true")
+            .routeId("http-query")
+            .routeConfigurationId("http-errors")
+            .choice()
+                .when(and(simple("{{etl.query.require-token}}"),
+                        not(method("authToken", "matches(${header.Authorization})"))))
+                    .process(HttpReply.error(401, "missing or wrong Authorization token"))
+                .otherwise()
+                    .to("sql:SELECT revenue FROM users_revenue WHERE user_id = :#${header.userId}"
+                            + "?dataSource=#dataSource&outputType=SelectOne&outputHeader=etlRevenue")
+                    .choice()
+                        .when(header("etlRevenue").isNull())
+                            .process(HttpReply.json(404, e -> Json.error(
+                                    "no event applied yet for user " + e.getMessage().getHeader("userId"))))
+                        .otherwise()
+                            .process(HttpReply.json(200, e -> Json.revenue(
+                                    e.getMessage().getHeader("userId", String.class),
+                                    e.getMessage().getHeader("etlRevenue", BigDecimal.class))))
+                    .end()
+            .end();
+    }
+}

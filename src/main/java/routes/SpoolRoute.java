@@ -1,0 +1,24 @@
+package routes;
+
+import org.apache.camel.builder.RouteBuilder;
+
+import etl.config.Roles;
+
+/**
+ * Writes one accepted request (a spool line) into {@code outbox/}: under a unique name, forced to the device and
+ * moved into place atomically, together with the requests that arrive meanwhile (group commit). Returns when the
+ * line is on disk; the body becomes the name of the outbox file.
+ */
+public class SpoolRoute extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        if (!Roles.enabled(getContext(), Roles.SERVER)) {
+            return;
+        }
+        from("direct:spool")
+            .routeId("outbox-spool")
+            .bean("spoolWriter", "write(${body})")
+            .log(org.apache.camel.LoggingLevel.DEBUG, "Spooled into ${body}");
+    }
+}
