@@ -24,17 +24,19 @@ public class InboxClientRoute extends RouteBuilder {
         if (!Roles.enabled(getContext(), Roles.CLIENT)) {
             return;
         }
+        int chunkLines = Integer.parseInt(getContext().resolvePropertyPlaceholders("{{etl.inbox.chunk-lines}}"));
+        long progressMillis = Long.parseLong(getContext().resolvePropertyPlaceholders("{{etl.inbox.progress-ms}}"));
+        Path rejectedDir = Path.of(getContext().resolvePropertyPlaceholders("{{etl.inbox.dir}}"), ".rejected");
+
         from("file:{{etl.inbox.dir}}?include=.*\\.jsonl&charset=utf-8&readLock=none&delay={{etl.inbox.poll-ms}}"
                 + "&move=.done&moveFailed=.failed")
             .routeId("inbox-client")
             .routeConfigurationId("client-errors")
             .process(e -> e.setProperty(RUN, new InboxRun(
                     Path.of(e.getMessage().getHeader(Exchange.FILE_PATH, String.class)),
-                    Path.of(e.getContext().resolvePropertyPlaceholders("{{etl.inbox.dir}}"), ".rejected"),
-                    Integer.parseInt(e.getContext().resolvePropertyPlaceholders("{{etl.inbox.chunk-lines}}")),
-                    Long.parseLong(e.getContext().resolvePropertyPlaceholders("{{etl.inbox.progress-ms}}")))))
+                    rejectedDir, chunkLines, progressMillis)))
             .log("Inbox ${file:name}: reading")
-            .split(body().tokenize("\n", "{{etl.inbox.chunk-lines}}", false)).streaming().stopOnException()
+            .split(body().tokenize("\n", String.valueOf(chunkLines), false)).streaming().stopOnException()
                 .to("direct:inbox-send-chunk")
             .end()
             .log("Inbox ${file:name}: ${exchangeProperty." + RUN + ".summary()}; moved to .done/");
