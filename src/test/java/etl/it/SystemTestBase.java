@@ -1,0 +1,56 @@
+package etl.it;
+
+import java.nio.file.Path;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The whole application, started as {@code mvn camel:run} starts it (application.properties, the routes, the
+ * embedded PostgreSQL), on a test port and test folders. Tests talk to it over real HTTP and real files only.
+ */
+@CamelMainTest(properties = {
+        "camel.server.port=" + Http.PORT,
+        "etl.server.url=" + Http.BASE,
+        "etl.inbox.dir=" + SystemTestBase.INBOX,
+        "etl.outbox.dir=" + SystemTestBase.OUTBOX,
+        "etl.db.embedded-dir=target/it/pg",
+        "etl.processor.poll-ms=100",
+        "etl.inbox.poll-ms=100",
+        "etl.inbox.chunk-lines=1000",
+        "etl.client.retry-initial-ms=100",
+        "etl.client.retry-max-ms=1000"
+})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class SystemTestBase {
+
+    public static final String INBOX = "target/it/inbox";
+    public static final String OUTBOX = "target/it/outbox";
+    public static final String AUTH = "Authorization";
+    public static final String TOKEN = "secret";
+
+    @org.apache.camel.BeanInject
+    protected CamelContext context;
+
+    /** A user id no other test uses, so that the tests do not depend on each other's totals. */
+    protected static String user(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    protected static Path inbox() {
+        return Path.of(INBOX);
+    }
+
+    protected static Path outbox() {
+        return Path.of(OUTBOX);
+    }
+
+    protected DataSource dataSource() {
+        return context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+    }
+
+}
