@@ -42,6 +42,7 @@ public final class InboxRun {
     private long accepted;
     private long rejected;
     private long duplicateChunks;
+    private long duplicateEvents;
     private long sentChunks;
 
     public InboxRun(Path file, Path rejectedDir, int chunkLines, long progressMillis) throws IOException {
@@ -108,9 +109,11 @@ public final class InboxRun {
     /** The server acknowledged a chunk. */
     public void sent(int events, boolean duplicate) {
         sentChunks++;
-        accepted += events;
         if (duplicate) {
             duplicateChunks++;
+            duplicateEvents += events;
+        } else {
+            accepted += events;
         }
         long now = System.nanoTime();
         if (now - lastProgress >= progressMillis * 1_000_000L) {
@@ -128,9 +131,10 @@ public final class InboxRun {
                 accepted, rejected, rejected > 0 ? " (see .rejected/" + rejectedFile.getFileName() + ")" : "",
                 sentChunks, seconds);
         if (sentChunks > 0 && duplicateChunks == sentChunks) {
-            s += "; the same content was applied before, so nothing was applied again";
+            s += "; the same content was applied before (" + duplicateEvents + " events), nothing applied again";
         } else if (duplicateChunks > 0) {
-            s += "; " + duplicateChunks + " chunks had been applied before and were not applied again";
+            s += "; " + duplicateChunks + " chunks (" + duplicateEvents + " events) had been applied before and were"
+                    + " not applied again";
         }
         return s;
     }

@@ -1,0 +1,79 @@
+package etl.it;
+
+import java.io.File;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The real application as a separate OS process (java etl.Application), so that it can be killed with kill -9. */
+public final class AppProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+
+    private AppProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static AppProcess start(Path workDir, int port, Path log, Map<String, String> extraEnv) throws Exception {
+        Files.createDirectories(workDir);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "etl.Application");
+        pb.directory(workDir.toFile());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Map<String, String> env = pb.environment();
+        env.put("ETL_HTTP_PORT", Integer.toString(port));
+        env.put("ETL_SERVER_URL", "http://localhost:" + port);
+        env.put("ETL_PROCESSOR_POLL_MS", "100");
+        env.put("ETL_INBOX_POLL_MS", "100");
+        env.put("ETL_INBOX_CHUNK_LINES", "1000");
+        env.put("ETL_CLIENT_RETRY_INITIAL_MS", "100");
+        env.put("ETL_CLIENT_RETRY_MAX_MS", "1000");
+        env.putAll(extraEnv);
+        AppProcess app = new AppProcess(pb.start(), port);
+        app.awaitHttp(60_000);
+        return app;
+    }
+
+    private void awaitHttp(long timeoutMillis) throws Exception {
+        long end = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < end) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the application exited with " + process.exitValue());
+            }
+            try {
+                HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + port + "/userEvents/ping")
+                        .toURL().openConnection();
+                c.setConnectTimeout(500);
+                if (c.getResponseCode() == 404) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the application did not answer on port " + port);
+    }
+
+    /** kill -9: no shutdown hook, no graceful stop. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy(); // SIGTERM: graceful stop
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+}
