@@ -1,0 +1,44 @@
+package etl.inbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InboxRunTest {
+
+    private static final String E = "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1}";
+
+    @Test
+    void keysComeFromTheContentNotTheName(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.jsonl"), E + "\n");
+        Path b = Files.writeString(dir.resolve("b.jsonl"), E + "\n");
+        Path c = Files.writeString(dir.resolve("c.jsonl"), E + "\n\n");
+        InboxRun ra = new InboxRun(a, dir.resolve(".rejected"), 1000, 5000);
+        assertEquals(ra.key(0), new InboxRun(b, dir.resolve(".rejected"), 1000, 5000).key(0));
+        assertNotEquals(ra.key(0), new InboxRun(c, dir.resolve(".rejected"), 1000, 5000).key(0));
+        assertNotEquals(ra.key(0), ra.key(1));
+        assertTrue(ra.key(123456).length() <= 200);
+    }
+
+    @Test
+    void chunkLineNumbersAndQuarantine(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("f.jsonl"), "x");
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 3, 5000);
+        InboxRun.Chunk first = run.validate(E + "\r\n\nbad", 0);
+        InboxRun.Chunk second = run.validate(E + "\n{\"userId\":\"u\"}\n" + E, 1);
+        assertEquals(1, first.events());
+        assertEquals(2, second.events());
+        assertEquals(2, second.body().split("\n").length);
+        List<String> rejected = Files.readAllLines(dir.resolve(".rejected/f.jsonl.rejected.jsonl"));
+        assertEquals(2, rejected.size());
+        assertTrue(rejected.get(0).startsWith("{\"line\":3,"), rejected.get(0));
+        assertTrue(rejected.get(1).startsWith("{\"line\":5,\"reason\":\"name is missing\""), rejected.get(1));
+    }
+}

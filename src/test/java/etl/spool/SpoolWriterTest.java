@@ -1,0 +1,61 @@
+package etl.spool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolWriterTest {
+
+    @Test
+    void concurrentWritesAreAllOnDiskUnderVisibleNames(@TempDir Path dir) throws Exception {
+        SpoolWriter w = new SpoolWriter(dir, 1 << 20, 10_000);
+        w.start();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<String>> names = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            String line = "line-" + i + "\n";
+            names.add(pool.submit(() -> w.write(line)));
+        }
+        Set<String> files = new HashSet<>();
+        for (Future<String> f : names) {
+            files.add(f.get());
+        }
+        pool.shutdown();
+        w.stop();
+        long lines = 0;
+        for (String f : files) {
+            assertTrue(f.endsWith(".jsonl") && !f.startsWith("."), f);
+            lines += Files.readAllLines(dir.resolve(f)).size();
+        }
+        assertEquals(400, lines);
+        try (var s = Files.list(dir)) {
+            assertEquals(files.size(), s.count(), "no temporary file left behind");
+        }
+        assertTrue(files.size() <= 400);
+    }
+
+    @Test
+    void unwritableFolderFailsTheWrite(@TempDir Path dir) throws Exception {
+        Path spool = dir.resolve("spool");
+        SpoolWriter w = new SpoolWriter(spool, 1 << 20, 10_000);
+        w.start();
+        Files.delete(spool);
+        Files.writeString(spool, "now a file, not a folder");
+        assertThrows(UncheckedIOException.class, () -> w.write("x\n"));
+        w.stop();
+    }
+}
