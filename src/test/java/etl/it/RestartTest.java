@@ -80,6 +80,18 @@ class RestartTest {
                 }
             }
             assertEquals("", diff.toString(), "totals differ after kill -9 and restart");
+        } finally {
+            stopLeftoverPostgres(work.resolve("data/pg"));
+        }
+    }
+
+    /** When the test fails before the second process stops it, the embedded server of the killed one is left. */
+    static void stopLeftoverPostgres(Path dataDir) {
+        try {
+            long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        } catch (Exception e) {
+            // stopped already
         }
     }
 
