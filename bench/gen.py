@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Seeded benchmark data: JSONL events and their exact expected totals.
+
+usage: gen.py EVENTS USERS SEED OUT.jsonl EXPECTED.tsv [--cents] [--spool LINES_PER_REQUEST]
+  --cents   values with 2 decimals (1.00..1000.00) instead of whole 1..1000
+  --spool   write outbox spool lines ({"key":null,"events":[...]}) instead of inbox JSONL
+"""
+import random
+import sys
+
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+events, users, seed = int(args[0]), int(args[1]), int(args[2])
+out, expected_path = args[3], args[4]
+cents = "--cents" in sys.argv
+spool = int(sys.argv[sys.argv.index("--spool") + 1]) if "--spool" in sys.argv else 0
+if spool:
+    args = args[:5]
+
+rnd = random.Random(seed)
+totals = {}
+with open(out, "w") as f:
+    batch = []
+    for i in range(events):
+        user = "user%d" % rnd.randrange(users)
+        if cents:
+            c = rnd.randint(100, 100000)
+            value = "%d.%02d" % (c // 100, c % 100)
+        else:
+            c = rnd.randint(1, 1000) * 100
+            value = str(c // 100)
+        add = i % 2 == 0
+        totals[user] = totals.get(user, 0) + (c if add else -c)
+        line = '{"userId":"%s","name":"%s","value":%s}' % (user, "add_revenue" if add else "subtract_revenue", value)
+        if spool:
+            batch.append(line)
+            if len(batch) == spool:
+                f.write('{"key":null,"events":[' + ",".join(batch) + "]}\n")
+                batch = []
+        else:
+            f.write(line + "\n")
+    if batch:
+        f.write('{"key":null,"events":[' + ",".join(batch) + "]}\n")
+
+with open(expected_path, "w") as f:
+    for user in sorted(totals):
+        c = totals[user]
+        sign = "-" if c < 0 else ""
+        c = abs(c)
+        f.write("%s\t%s%d.%02d\n" % (user, sign, c // 100, c % 100))

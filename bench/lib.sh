@@ -1,0 +1,63 @@
+# Helpers for the benchmarks: start the packaged system in a fresh folder, query its database, compare totals.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JAR="$ROOT/target/revenue-etl.jar"
+PORT=${BENCH_PORT:-18500}
+
+machine() {
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+}
+
+build() {
+  [ -f "$JAR" ] || (cd "$ROOT" && mvn -B -q -DskipTests package)
+}
+
+# start WORKDIR [java options...]: starts the system with its own data/, inbox/ and outbox/ in WORKDIR
+start() {
+  local work=$1; shift
+  mkdir -p "$work"
+  (cd "$work" && ETL_HTTP_PORT=$PORT ETL_SERVER_URL=http://localhost:$PORT \
+     exec java "$@" -jar "$JAR" > "$work/app.log" 2>&1) &
+  APP_PID=$!
+  for _ in $(seq 1 300); do
+    if curl -s "localhost:$PORT/userEvents/ping" 2>/dev/null | grep -q error; then return 0; fi
+    sleep 0.1
+  done
+  echo "the system did not start; see $work/app.log" >&2; return 1
+}
+
+stop() {
+  kill "$APP_PID" 2>/dev/null || true
+  wait "$APP_PID" 2>/dev/null || true
+}
+
+# sql WORKDIR QUERY: runs a query on the embedded PostgreSQL of WORKDIR
+sql() {
+  local port
+  port=$(sed -n 4p "$1/data/pg/postmaster.pid")
+  psql -h localhost -p "$port" -U postgres -d postgres -At -F $'\t' -c "$2"
+}
+
+# wait_totals WORKDIR EXPECTED.tsv TIMEOUT_S: waits until users_revenue equals the expected totals exactly
+wait_totals() {
+  local work=$1 expected=$2 timeout=$3 t0
+  t0=$(date +%s)
+  while :; do
+    if [ "$(sql "$work" "SELECT count(*) FROM users_revenue")" = "$(wc -l < "$expected")" ] && \
+       diff -q <(sql "$work" "SELECT user_id, revenue FROM users_revenue ORDER BY user_id COLLATE \"C\"") \
+               <(LC_ALL=C sort "$expected") > /dev/null; then
+      return 0
+    fi
+    if [ $(( $(date +%s) - t0 )) -ge "$timeout" ]; then
+      echo "totals differ after ${timeout}s:" >&2
+      diff <(sql "$work" "SELECT user_id, revenue FROM users_revenue ORDER BY user_id COLLATE \"C\"") \
+           <(LC_ALL=C sort "$expected") | head >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+peak_rss_mb() {
+  awk '/VmHWM/{print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo "?"
+}
