@@ -15,7 +15,7 @@ public final class Application {
     }
 
     public static void main(String[] args) {
-        Main main = new Main(Application.class);
+        Main main = new Main();
         try {
             String roles = System.getenv().getOrDefault("ETL_ROLES", "server,processor,client");
             if (!Roles.parse(roles).contains(Roles.SERVER)) {

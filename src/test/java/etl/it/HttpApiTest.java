@@ -260,4 +260,33 @@ class HttpApiTest extends SystemTestBase {
             assertFalse(r.headers().containsKey("authorization"), "Authorization echoed");
         }
     }
+
+    @Test
+    void keysAndFileMarksOlderThanTheRetentionAreForgottenNewerOnesKept() throws Exception {
+        String old = "old-" + user("k");
+        String fresh = "fresh-" + user("k");
+        try (java.sql.Connection c = dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO idempotency_keys (idempotency_key, events, applied_at) VALUES ('" + old
+                    + "', 1, now() - interval '31 days'), ('" + fresh + "', 1, now() - interval '8 days')");
+            st.executeUpdate("INSERT INTO camel_messageprocessed (processorName, messageId, createdAt) VALUES "
+                    + "('outbox-files', '" + old + "', now() - interval '31 days'), "
+                    + "('outbox-files', '" + fresh + "', now() - interval '8 days')");
+        }
+        Waits.until("old marks forgotten", 5000, () -> count("idempotency_keys", "idempotency_key", old) == 0
+                && count("camel_messageprocessed", "messageId", old) == 0);
+        assertEquals(1, count("idempotency_keys", "idempotency_key", fresh));
+        assertEquals(1, count("camel_messageprocessed", "messageId", fresh));
+    }
+
+    private int count(String table, String column, String value) throws Exception {
+        try (java.sql.Connection c = dataSource().getConnection();
+                java.sql.PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM " + table + " WHERE " + column + " = ?")) {
+            ps.setString(1, value);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
 }

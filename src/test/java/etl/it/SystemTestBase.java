@@ -23,7 +23,9 @@ import org.junit.jupiter.api.TestInstance;
         "etl.inbox.poll-ms=100",
         "etl.inbox.chunk-lines=1000",
         "etl.client.retry-initial-ms=100",
-        "etl.client.retry-max-ms=1000"
+        "etl.client.retry-max-ms=1000",
+        "etl.keys.purge-delay-ms=500",
+        "etl.keys.purge-period-ms=500"
 })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SystemTestBase {

@@ -1,0 +1,27 @@
+package routes;
+
+import org.apache.camel.builder.RouteBuilder;
+
+import etl.config.Roles;
+
+/**
+ * Forgets old marks: Idempotency-Keys and applied outbox-file names older than {@code etl.keys.retention-days}
+ * (30 days by default; the contract promises at least 7). Runs in the processor role, hourly.
+ */
+public class MaintenanceRoute extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        if (!Roles.enabled(getContext(), Roles.PROCESSOR)) {
+            return;
+        }
+        from("timer:key-retention?delay={{etl.keys.purge-delay-ms}}&period={{etl.keys.purge-period-ms}}")
+            .routeId("key-retention")
+            .setHeader("etlRetentionDays", simple("{{etl.keys.retention-days}}"))
+            .to("sql:resource:classpath:sql/purge-marks.sql?dataSource=#dataSource")
+            .log("Forgot ${header.CamelSqlUpdateCount} Idempotency-Keys older than {{etl.keys.retention-days}} days")
+            .to("sql:resource:classpath:sql/purge-files.sql?dataSource=#dataSource")
+            .log("Forgot ${header.CamelSqlUpdateCount} applied outbox file names older than"
+                    + " {{etl.keys.retention-days}} days");
+    }
+}

@@ -1,0 +1,1 @@
+DELETE FROM idempotency_keys WHERE applied_at < now() - make_interval(days => CAST(:#etlRetentionDays AS integer))
