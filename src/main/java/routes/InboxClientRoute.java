@@ -28,7 +28,7 @@ public class InboxClientRoute extends RouteBuilder {
         long progressMillis = Long.parseLong(getContext().resolvePropertyPlaceholders("{{etl.inbox.progress-ms}}"));
         Path rejectedDir = Path.of(getContext().resolvePropertyPlaceholders("{{etl.inbox.dir}}"), ".rejected");
 
-        from("file:{{etl.inbox.dir}}?include=.*\\.jsonl&charset=utf-8&readLock=none&delay={{etl.inbox.poll-ms}}"
+        from("file:{{etl.inbox.dir}}?include=.*\\.jsonl&charset=utf-8&readLock=none&initialDelay=0&delay={{etl.inbox.poll-ms}}"
                 + "&move=.done&moveFailed=.failed")
             .routeId("inbox-client")
             .routeConfigurationId("client-errors")

@@ -25,7 +25,7 @@ public class OutboxProcessorRoute extends RouteBuilder {
             return;
         }
         from("file:{{etl.outbox.dir}}?include=.*\\.jsonl&sortBy=file:name&charset=utf-8&readLock=none"
-                + "&delay={{etl.processor.poll-ms}}&maxMessagesPerPoll={{etl.processor.files-per-poll}}"
+                + "&initialDelay=0&delay={{etl.processor.poll-ms}}&maxMessagesPerPoll={{etl.processor.files-per-poll}}"
                 + "&{{etl.processor.on-applied}}")
             .routeId("outbox-processor")
             .routeConfigurationId("processor-errors")
