@@ -125,6 +125,9 @@ public class EtlConfiguration implements CamelConfiguration {
             Files.createDirectories(dir);
             Path probe = Files.createTempFile(dir, ".write-check-", ".tmp");
             Files.delete(probe);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new StartupFailure("cannot write the " + what + " folder " + dir.toAbsolutePath()
+                    + ": it exists and is not a folder");
         } catch (IOException | SecurityException e) {
             throw new StartupFailure("cannot write the " + what + " folder " + dir.toAbsolutePath() + ": " + e);
         }

@@ -20,6 +20,23 @@ public final class AppProcess implements AutoCloseable {
     }
 
     public static AppProcess start(Path workDir, int port, Path log, Map<String, String> extraEnv) throws Exception {
+        AppProcess app = new AppProcess(builder(workDir, port, log, extraEnv).start(), port);
+        app.awaitHttp(60_000);
+        return app;
+    }
+
+    /** Runs the application until it exits by itself (a start-up failure); returns its exit status. */
+    public static int runToExit(Path workDir, int port, Path log, Map<String, String> extraEnv) throws Exception {
+        Process p = builder(workDir, port, log, extraEnv).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the application did not stop by itself");
+        }
+        return p.exitValue();
+    }
+
+    private static ProcessBuilder builder(Path workDir, int port, Path log, Map<String, String> extraEnv)
+            throws java.io.IOException {
         Files.createDirectories(workDir);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
@@ -36,9 +53,7 @@ public final class AppProcess implements AutoCloseable {
         env.put("ETL_CLIENT_RETRY_INITIAL_MS", "100");
         env.put("ETL_CLIENT_RETRY_MAX_MS", "1000");
         env.putAll(extraEnv);
-        AppProcess app = new AppProcess(pb.start(), port);
-        app.awaitHttp(60_000);
-        return app;
+        return pb;
     }
 
     private void awaitHttp(long timeoutMillis) throws Exception {
