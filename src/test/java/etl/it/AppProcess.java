@@ -8,7 +8,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The real application as a separate OS process (java etl.Application), so that it can be killed with kill -9. */
+/**
+ * The real application as a separate OS process, so that it can be killed with kill -9: {@code java -jar
+ * target/revenue-etl.jar} in the integration tests (system property etl.jar), {@code java etl.Application} on the test
+ * classpath otherwise.
+ */
 public final class AppProcess implements AutoCloseable {
 
     private final Process process;
@@ -39,8 +43,11 @@ public final class AppProcess implements AutoCloseable {
             throws java.io.IOException {
         Files.createDirectories(workDir);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "etl.Application");
+        // the packaged jar when the build made one (the *IT tests run after package), else the test classpath
+        String jar = System.getProperty("etl.jar");
+        ProcessBuilder pb = jar != null && Files.exists(Path.of(jar))
+                ? new ProcessBuilder(java, "-Xmx512m", "-jar", jar)
+                : new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), "etl.Application");
         pb.directory(workDir.toFile());
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -79,6 +86,14 @@ public final class AppProcess implements AutoCloseable {
     }
 
     /** kill -9: no shutdown hook, no graceful stop. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
