@@ -33,10 +33,11 @@ public class ErrorHandling extends RouteConfigurationBuilder {
             .end();
 
         // The processor: a failure rolls the file's transaction back; the file stays in the outbox and is tried
-        // again at a later poll (the database may be down: nothing is lost, the processor catches up).
+        // again after an exponential backoff (the database may be down: nothing is lost, the processor catches up).
         routeConfiguration("processor-errors")
             .onException(Exception.class).handled(false)
-                .logStackTrace(false).logExhausted(true).logExhaustedMessageHistory(false)
+                .logStackTrace(false).logExhausted(false)
+                .bean("processorBackoff", "failed(${exception})")
             .end();
 
         // The client: while the server is down or answers 5xx, retry the chunk with exponential backoff, for ever.

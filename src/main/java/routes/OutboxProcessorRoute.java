@@ -46,11 +46,14 @@ public class OutboxProcessorRoute extends RouteBuilder {
                         .to("sql:resource:classpath:sql/apply-totals.sql?dataSource=#dataSource&batch=true")
                     .end()
                     .log("Outbox ${header.CamelFileNameOnly}: ${exchangeProperty." + BATCH + ".summary()}")
-            .end();
+            .end()
+            .bean("processorBackoff", "succeeded");
 
         // One spooled request: applied unless its Idempotency-Key was applied before (checked in the transaction).
         from("direct:outbox-request")
             .routeId("outbox-request")
+            // a failure goes back to outbox-processor, whose transaction rolls back
+            .errorHandler(noErrorHandler())
             .setProperty(RECORD, simple("${exchangeProperty." + BATCH + ".read(${body})}"))
             .filter(exchangeProperty(RECORD).isNotNull())
                 .choice()

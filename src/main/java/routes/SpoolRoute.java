@@ -18,6 +18,8 @@ public class SpoolRoute extends RouteBuilder {
         }
         from("direct:spool")
             .routeId("outbox-spool")
+            // a failure goes back to http-ingest-accept, whose route configuration answers 503
+            .errorHandler(noErrorHandler())
             .bean("spoolWriter", "write(${body})")
             .log(org.apache.camel.LoggingLevel.DEBUG, "Spooled into ${body}");
     }

@@ -21,6 +21,7 @@ import etl.db.Database;
 import etl.event.IdempotencyKeys;
 import etl.http.AuthToken;
 import etl.http.RequestBodyReader;
+import etl.processor.Backoff;
 import etl.spool.SpoolWriter;
 
 /**
@@ -51,6 +52,10 @@ public class EtlConfiguration implements CamelConfiguration {
     private long maxBodyBytes;
     @PropertyInject("etl.auth.token")
     private String authToken;
+    @PropertyInject("etl.processor.retry-initial-ms")
+    private long backoffInitial;
+    @PropertyInject("etl.processor.retry-max-ms")
+    private long backoffMax;
     @PropertyInject("camel.server.port")
     private int httpPort;
 
@@ -89,6 +94,7 @@ public class EtlConfiguration implements CamelConfiguration {
         registry.bind("required", new SpringTransactionPolicy(txTemplate));
         registry.bind("appliedFiles", appliedFiles(ds, txTemplate));
         registry.bind("idempotencyKeys", new IdempotencyKeys(new JdbcTemplate(ds)));
+        registry.bind("processorBackoff", new Backoff(backoffInitial, backoffMax));
         registry.bind("authToken", new AuthToken(authToken));
         registry.bind("requestBodyReader", new RequestBodyReader(maxBodyBytes, 60_000));
 

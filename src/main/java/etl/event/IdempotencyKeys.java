@@ -18,7 +18,11 @@ public final class IdempotencyKeys {
     private static final Logger LOG = LoggerFactory.getLogger(IdempotencyKeys.class);
     public static final int MAX_KEY_LENGTH = 200;
 
+    /** After a failed lookup, lookups are skipped for this long, so that requests do not each wait for the pool. */
+    private static final long SKIP_AFTER_FAILURE_MILLIS = 2000;
+
     private final JdbcTemplate jdbc;
+    private volatile long skipUntil;
 
     public IdempotencyKeys(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -26,11 +30,15 @@ public final class IdempotencyKeys {
 
     /** The number of events the applied request carried, or empty when the key is unknown or cannot be checked. */
     public OptionalInt appliedEvents(String key) {
+        if (key == null || System.currentTimeMillis() < skipUntil) {
+            return OptionalInt.empty();
+        }
         try {
             List<Integer> rows = jdbc.queryForList(
                     "SELECT events FROM idempotency_keys WHERE idempotency_key = ?", Integer.class, key);
             return rows.isEmpty() ? OptionalInt.empty() : OptionalInt.of(rows.get(0));
         } catch (DataAccessException e) {
+            skipUntil = System.currentTimeMillis() + SKIP_AFTER_FAILURE_MILLIS;
             LOG.warn("Cannot check Idempotency-Key (database unavailable?), spooling the request: {}", e.getMessage());
             return OptionalInt.empty();
         }

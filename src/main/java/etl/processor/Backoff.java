@@ -1,0 +1,42 @@
+package etl.processor;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exponential backoff for the processor: after a failed file (the database down, say) the polling thread waits
+ * before the file is tried again, doubling the wait up to a maximum; the first success resets it.
+ */
+public final class Backoff {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Backoff.class);
+
+    private final long initialMillis;
+    private final long maxMillis;
+    private long next;
+
+    public Backoff(long initialMillis, long maxMillis) {
+        this.initialMillis = initialMillis;
+        this.maxMillis = maxMillis;
+        this.next = initialMillis;
+    }
+
+    /** Called after a failure: waits, then lets the failure roll the file back (it is tried again). */
+    public void failed(Exception cause) throws InterruptedException {
+        long wait;
+        synchronized (this) {
+            wait = next;
+            next = Math.min(maxMillis, next * 2);
+        }
+        LOG.warn("Outbox file not applied ({}); trying again in {} ms", cause == null ? "?" : cause.getMessage(), wait);
+        Thread.sleep(wait);
+    }
+
+    public synchronized void succeeded() {
+        next = initialMillis;
+    }
+
+    public synchronized long nextWaitMillis() {
+        return next;
+    }
+}

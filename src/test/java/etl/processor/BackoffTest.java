@@ -1,0 +1,20 @@
+package etl.processor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class BackoffTest {
+
+    @Test
+    void doublesUpToTheMaximumAndResetsOnSuccess() throws Exception {
+        Backoff b = new Backoff(1, 5);
+        b.failed(new Exception("down"));
+        assertEquals(2, b.nextWaitMillis());
+        b.failed(null);
+        b.failed(null);
+        assertEquals(5, b.nextWaitMillis());
+        b.succeeded();
+        assertEquals(1, b.nextWaitMillis());
+    }
+}
