@@ -26,6 +26,19 @@ start() {
   echo "the system did not start; see $work/app.log" >&2; return 1
 }
 
+# start_noport WORKDIR [java options...]: starts a process without the server role; ready when its outbox exists
+start_noport() {
+  local work=$1; shift
+  mkdir -p "$work"
+  (cd "$work" && exec java "$@" -jar "$JAR" > "$work/app.log" 2>&1) &
+  APP_PID=$!
+  for _ in $(seq 1 300); do
+    if grep -q "started in" "$work/app.log" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "the system did not start; see $work/app.log" >&2; return 1
+}
+
 stop() {
   kill "$APP_PID" 2>/dev/null || true
   wait "$APP_PID" 2>/dev/null || true

@@ -9,10 +9,12 @@ import etl.processor.OutboxBatch;
 import etl.spool.SpoolRecord;
 
 /**
- * Applies the outbox, exactly once. Each file is one transaction: the file's name goes into the applied-files
- * repository (an idempotent consumer), each request's Idempotency-Key into idempotency_keys, and the per-user sums
- * into users_revenue, all committed together or not at all. Only after the commit does the file move to
- * {@code outbox/.done/}; a file found again after a crash is recognised by its name and skipped.
+ * Applies the outbox, exactly once. Each poll takes up to {@code etl.processor.files-per-batch} outbox files into one
+ * transaction: each file's name goes into the applied-files repository (an idempotent consumer), each request's
+ * Idempotency-Key into idempotency_keys, and the per-user sums of all of them into users_revenue with one UPSERT, all
+ * committed together or not at all. The files are taken with pollEnrich, which hands each file's completion to this
+ * exchange: only after the commit do they move to {@code outbox/.done/} (after a rollback they stay). A file found
+ * again after a crash is recognised by its name and skipped.
  */
 public class OutboxProcessorRoute extends RouteBuilder {
 
@@ -24,35 +26,58 @@ public class OutboxProcessorRoute extends RouteBuilder {
         if (!Roles.enabled(getContext(), Roles.PROCESSOR)) {
             return;
         }
-        from("file:{{etl.outbox.dir}}?include=.*\\.jsonl&sortBy=file:name&charset=utf-8&readLock=none"
-                + "&initialDelay=0&delay={{etl.processor.poll-ms}}&maxMessagesPerPoll={{etl.processor.files-per-poll}}"
-                + "&{{etl.processor.on-applied}}")
+        int filesPerBatch = Integer.parseInt(
+                getContext().resolvePropertyPlaceholders("{{etl.processor.files-per-batch}}"));
+
+        from("timer:outbox-processor?delay=0&period={{etl.processor.poll-ms}}")
             .routeId("outbox-processor")
             .routeConfigurationId("processor-errors")
             .transacted("required")
+            .process(e -> e.setProperty(BATCH, new OutboxBatch(
+                    e.getContext().getRegistry().lookupByNameAndType("processorBackoff", etl.processor.Backoff.class)
+                            .failing() ? 1 : filesPerBatch)))
+            .loopDoWhile(simple("${exchangeProperty." + BATCH + ".wantsMore()}"))
+                .removeProperty(Exchange.DUPLICATE_MESSAGE)
+                .pollEnrich("file:{{etl.outbox.dir}}?include=.*\\.jsonl&sortBy=file:name&charset=utf-8"
+                        + "&readLock=none&{{etl.processor.on-applied}}", 0)
+                .choice()
+                    .when(body().isNull())
+                        .process(e -> batch(e).noMoreFiles())
+                    .otherwise()
+                        .to("direct:outbox-file")
+                .end()
+            .end()
+            .filter(simple("${exchangeProperty." + BATCH + ".userCount()} > 0"))
+                .setHeader("users", simple("${exchangeProperty." + BATCH + ".users()}"))
+                .setHeader("amounts", simple("${exchangeProperty." + BATCH + ".amounts()}"))
+                .to("sql:resource:classpath:sql/apply-totals.sql?dataSource=#dataSource")
+            .end()
+            .filter(simple("${exchangeProperty." + BATCH + ".appliedAnything()}"))
+                .log("${exchangeProperty." + BATCH + ".summary()}")
+            .end()
+            .bean("processorBackoff", "succeeded");
+
+        // One outbox file: skipped when its name was applied before, else each of its lines (requests) is read.
+        from("direct:outbox-file")
+            .routeId("outbox-file")
+            // a failure goes back to outbox-processor, whose transaction rolls back
+            .errorHandler(noErrorHandler())
             .idempotentConsumer(header(Exchange.FILE_NAME_ONLY))
                 .idempotentRepository("appliedFiles").removeOnFailure(false).skipDuplicate(false)
             .choice()
                 .when(exchangeProperty(Exchange.DUPLICATE_MESSAGE).isEqualTo(true))
-                    .log("Outbox ${header.CamelFileNameOnly}: already applied, not applied again")
+                    .process(e -> batch(e).alreadyApplied(e.getMessage().getHeader(Exchange.FILE_NAME_ONLY,
+                            String.class)))
                 .otherwise()
-                    .process(e -> e.setProperty(BATCH, new OutboxBatch(e.getMessage().getHeader(
-                            Exchange.FILE_NAME_ONLY, String.class))))
+                    .process(e -> batch(e).startFile(e.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class)))
                     .split(body().tokenize("\n")).streaming().stopOnException()
                         .to("direct:outbox-request")
                     .end()
-                    .setBody(simple("${exchangeProperty." + BATCH + ".rows()}"))
-                    .filter(simple("${body.isEmpty()} == false"))
-                        .to("sql:resource:classpath:sql/apply-totals.sql?dataSource=#dataSource&batch=true")
-                    .end()
-                    .log("Outbox ${header.CamelFileNameOnly}: ${exchangeProperty." + BATCH + ".summary()}")
-            .end()
-            .bean("processorBackoff", "succeeded");
+            .end();
 
         // One spooled request: applied unless its Idempotency-Key was applied before (checked in the transaction).
         from("direct:outbox-request")
             .routeId("outbox-request")
-            // a failure goes back to outbox-processor, whose transaction rolls back
             .errorHandler(noErrorHandler())
             .setProperty(RECORD, simple("${exchangeProperty." + BATCH + ".read(${body})}"))
             .filter(exchangeProperty(RECORD).isNotNull())

@@ -36,6 +36,11 @@ public final class Backoff {
         next = initialMillis;
     }
 
+    /** True after a failure until the next success: the processor then takes one file at a time. */
+    public synchronized boolean failing() {
+        return next != initialMillis;
+    }
+
     public synchronized long nextWaitMillis() {
         return next;
     }

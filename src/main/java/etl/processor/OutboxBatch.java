@@ -2,9 +2,10 @@ package etl.processor;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,24 +14,56 @@ import etl.event.Event;
 import etl.spool.SpoolRecord;
 
 /**
- * What one outbox file changes: the revenue summed per user over the requests that are applied (the ones whose
- * Idempotency-Key was not applied before), so that the file is applied with one UPSERT per user, in user order
- * (the same lock order in every process, so concurrent processors cannot deadlock).
+ * What one transaction of the processor changes: the revenue summed per user over the outbox files of the batch and
+ * the requests in them that are applied (the ones whose Idempotency-Key was not applied before). The batch is written
+ * with one UPSERT, in user order (the same lock order in every process, so concurrent processors cannot deadlock).
  */
 public final class OutboxBatch {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxBatch.class);
 
-    private final String file;
-    private final Map<String, BigDecimal> sums = new TreeMap<>();
+    private final int maxFiles;
+    private final long started = System.nanoTime();
+    private final Map<String, BigDecimal> sums = new HashMap<>();
+    private final List<String> files = new ArrayList<>();
+    private String file = "?";
+    private boolean exhausted;
     private long requests;
     private long events;
     private long duplicateRequests;
     private long duplicateEvents;
+    private long skippedFiles;
     private long corruptLines;
+    private String[] users;
+    private String[] amounts;
 
-    public OutboxBatch(String file) {
-        this.file = file;
+    public OutboxBatch(int maxFiles) {
+        this.maxFiles = maxFiles;
+    }
+
+    /** True while the batch may take another file. */
+    public boolean wantsMore() {
+        return !exhausted && files.size() + skippedFiles < maxFiles;
+    }
+
+    /** The outbox had no more file for this batch. */
+    public void noMoreFiles() {
+        exhausted = true;
+    }
+
+    public void startFile(String name) {
+        file = name;
+        files.add(name);
+    }
+
+    /** A file whose name was already applied (found again after a crash, or taken by another process). */
+    public void alreadyApplied(String name) {
+        skippedFiles++;
+        LOG.info("Outbox {}: already applied, not applied again", name);
+    }
+
+    public boolean isEmpty() {
+        return files.isEmpty() && skippedFiles == 0;
     }
 
     /** Reads one spool line; a line that cannot be read (torn by a crash before it was acknowledged) is skipped. */
@@ -53,6 +86,7 @@ public final class OutboxBatch {
             sums.merge(e.userId(), e.signedValue(), BigDecimal::add);
             events++;
         }
+        users = null;
     }
 
     public void duplicate(SpoolRecord record) {
@@ -60,21 +94,44 @@ public final class OutboxBatch {
         duplicateEvents += record.events().size();
     }
 
-    /** The rows for the batch UPSERT: {@code userId} and {@code amount}, sorted by user. */
-    public List<Map<String, Object>> rows() {
-        List<Map<String, Object>> rows = new ArrayList<>(sums.size());
-        sums.forEach((user, amount) -> rows.add(Map.of("userId", user, "amount", amount)));
-        return rows;
+    /** The users of the batch, sorted: the first parameter of the UPSERT. */
+    public String[] users() {
+        sort();
+        return users;
     }
 
-    public int users() {
+    /** Each user's change, as exact decimal text, in the order of {@link #users()}. */
+    public String[] amounts() {
+        sort();
+        return amounts;
+    }
+
+    private void sort() {
+        if (users == null) {
+            users = sums.keySet().toArray(new String[0]);
+            Arrays.sort(users);
+            amounts = new String[users.length];
+            for (int i = 0; i < users.length; i++) {
+                amounts[i] = sums.get(users[i]).toPlainString();
+            }
+        }
+    }
+
+    public int userCount() {
         return sums.size();
     }
 
     public String summary() {
-        return "applied " + events + " events of " + requests + " requests to " + sums.size() + " users"
-                + (duplicateRequests > 0 ? ", skipped " + duplicateRequests + " repeated requests (" + duplicateEvents
-                        + " events) whose Idempotency-Key was already applied" : "")
-                + (corruptLines > 0 ? ", skipped " + corruptLines + " unreadable lines" : "");
+        double ms = (System.nanoTime() - started) / 1e6;
+        String what = files.size() == 1 ? files.get(0) : files.size() + " files";
+        return String.format("Outbox %s: applied %d events of %d requests to %d users in %.0f ms%s%s", what, events,
+                requests, sums.size(), ms,
+                duplicateRequests > 0 ? ", skipped " + duplicateRequests + " repeated requests (" + duplicateEvents
+                        + " events) whose Idempotency-Key was already applied" : "",
+                corruptLines > 0 ? ", skipped " + corruptLines + " unreadable lines" : "");
+    }
+
+    public boolean appliedAnything() {
+        return !files.isEmpty();
     }
 }

@@ -1,12 +1,12 @@
 package etl.processor;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,30 +16,45 @@ import etl.spool.SpoolRecord;
 class OutboxBatchTest {
 
     @Test
-    void sumsAreExactDecimalAndSortedByUser() {
-        OutboxBatch b = new OutboxBatch("f");
+    void sumsAreExactDecimalAcrossFilesAndSortedByUser() {
+        OutboxBatch b = new OutboxBatch(10);
+        b.startFile("f1");
         b.apply(new SpoolRecord(null, List.of(
-                new Event("b", Event.ADD, new BigDecimal("0.1")),
-                new Event("a", Event.ADD, new BigDecimal("5")),
-                new Event("b", Event.ADD, new BigDecimal("0.2")),
-                new Event("a", Event.SUBTRACT, new BigDecimal("7.5")))));
-        List<Map<String, Object>> rows = b.rows();
-        assertEquals("a", rows.get(0).get("userId"));
-        assertEquals(0, new BigDecimal("-2.5").compareTo((BigDecimal) rows.get(0).get("amount")));
-        assertEquals(0, new BigDecimal("0.3").compareTo((BigDecimal) rows.get(1).get("amount")));
+                new Event("b", Event.ADD, new BigDecimal("0.10")),
+                new Event("a", Event.ADD, new BigDecimal("5.00")))));
+        b.startFile("f2");
+        b.apply(new SpoolRecord("k", List.of(
+                new Event("b", Event.ADD, new BigDecimal("0.20")),
+                new Event("a", Event.SUBTRACT, new BigDecimal("7.50")))));
+        assertArrayEquals(new String[] {"a", "b"}, b.users());
+        assertArrayEquals(new String[] {"-2.50", "0.30"}, b.amounts());
+        assertTrue(b.summary().contains("2 files"), b.summary());
     }
 
     @Test
     void duplicatesAreCountedNotSummed() {
-        OutboxBatch b = new OutboxBatch("f");
+        OutboxBatch b = new OutboxBatch(10);
+        b.startFile("f");
         b.duplicate(new SpoolRecord("k", List.of(new Event("a", Event.ADD, BigDecimal.TEN))));
-        assertTrue(b.rows().isEmpty());
+        assertTrue(b.users().length == 0);
         assertTrue(b.summary().contains("skipped 1 repeated requests"), b.summary());
     }
 
     @Test
+    void takesFilesUntilFullOrTheOutboxIsEmpty() {
+        OutboxBatch b = new OutboxBatch(2);
+        assertTrue(b.wantsMore());
+        b.startFile("f1");
+        b.alreadyApplied("f0");
+        assertFalse(b.wantsMore());
+        OutboxBatch c = new OutboxBatch(2);
+        c.noMoreFiles();
+        assertFalse(c.wantsMore());
+    }
+
+    @Test
     void unreadableLineIsSkipped() {
-        OutboxBatch b = new OutboxBatch("f");
+        OutboxBatch b = new OutboxBatch(1);
         assertNull(b.read("{\"key\":null,\"events\":[{\"userId\""));
         assertNull(b.read(""));
         assertTrue(b.summary().contains("1 unreadable"), b.summary());

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Processor: one million events placed in outbox/ of a running system (as the server spools them: files of requests
+# of 5,000 events), until every total is applied exactly.
+# usage: bench/processor.sh [EVENTS=1000000] [USERS=10000] [SEED=1] [--cents]
+source "$(dirname "$0")/lib.sh"
+EVENTS=${1:-1000000}; USERS=${2:-10000}; SEED=${3:-1}; CENTS=${4:-}
+WORK=$(mktemp -d /tmp/bench-processor.XXXX)
+build
+machine
+python3 "$ROOT/bench/gen.py" "$EVENTS" "$USERS" "$SEED" "$WORK/spool.jsonl" "$WORK/expected.tsv" $CENTS --spool 5000
+# ten requests (50,000 events) a file, as a busy server's group commit would write them
+mkdir -p "$WORK/parts" && split -l 10 -d -a 4 "$WORK/spool.jsonl" "$WORK/parts/0000000000000-bench-"
+ETL_ROLES=processor start_noport "$WORK/app" ${BENCH_JAVA_OPTS:-}
+t0=$(date +%s.%N)
+for f in "$WORK"/parts/*; do mv "$f" "$WORK/app/outbox/$(basename "$f").jsonl"; done
+wait_totals "$WORK/app" "$WORK/expected.tsv" 600
+t1=$(date +%s.%N)
+rss=$(peak_rss_mb "$APP_PID")
+stop
+secs=$(echo "$t1 - $t0" | bc -l)
+printf 'processor: %d events, %d users, seed %s%s: %.2f s, %.0f events/s, peak RSS %s MB, totals exact\n' \
+  "$EVENTS" "$USERS" "$SEED" "${CENTS:+ (2-decimal values)}" "$secs" "$(echo "$EVENTS / $secs" | bc -l)" "$rss"
+rm -rf "$WORK"
