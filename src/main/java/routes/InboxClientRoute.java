@@ -6,6 +6,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
 import etl.config.Roles;
+import etl.io.Lines;
 import etl.inbox.InboxRun;
 
 /**
@@ -36,7 +37,7 @@ public class InboxClientRoute extends RouteBuilder {
                     Path.of(e.getMessage().getHeader(Exchange.FILE_PATH, String.class)),
                     rejectedDir, chunkLines, progressMillis)))
             .log("Inbox ${file:name}: reading")
-            .split(body().tokenize("\n", String.valueOf(chunkLines), false)).streaming().stopOnException()
+            .split(method(Lines.class, "of(${body}, " + chunkLines + ")")).streaming().stopOnException()
                 .to("direct:inbox-send-chunk")
             .end()
             .log("Inbox ${file:name}: ${exchangeProperty." + RUN + ".summary()}; moved to .done/");
@@ -44,13 +45,8 @@ public class InboxClientRoute extends RouteBuilder {
         from("direct:inbox-send-chunk")
             .routeId("inbox-send-chunk")
             .routeConfigurationId("client-errors")
-            .setBody(simple("${exchangeProperty." + RUN + ".validate(${body}, ${exchangeProperty.CamelSplitIndex})}"))
-            .filter(simple("${body.events()} > 0"))
-                .setHeader("etlEvents", simple("${body.events()}"))
-                .setBody(simple("${body.body()}"))
-                .removeHeaders("*", "etlEvents")
-                .setHeader("Idempotency-Key", simple("${exchangeProperty." + RUN
-                        + ".key(${exchangeProperty.CamelSplitIndex})}"))
+            .process(InboxClientRoute::prepareChunk)
+            .filter(header("etlEvents").isGreaterThan(0))
                 .setHeader("Authorization", simple("{{etl.auth.token}}"))
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/x-ndjson"))
                 .setHeader(Exchange.HTTP_METHOD, constant("POST"))
@@ -60,5 +56,20 @@ public class InboxClientRoute extends RouteBuilder {
                         e.getMessage().getHeader("etlEvents", Integer.class),
                         e.getMessage().getBody(String.class).contains("\"duplicate\":true")))
             .end();
+    }
+
+    /**
+     * Validates chunk number CamelSplitIndex of the file (quarantining its invalid lines) and leaves only what the
+     * request needs: the valid events as the body, their count, and the chunk's Idempotency-Key.
+     */
+    private static void prepareChunk(Exchange e) throws Exception {
+        InboxRun run = e.getProperty(RUN, InboxRun.class);
+        int index = e.getProperty(Exchange.SPLIT_INDEX, Integer.class);
+        InboxRun.Chunk chunk = run.validate(e.getMessage().getBody(String.class), index);
+        var message = e.getMessage();
+        message.removeHeaders("*");
+        message.setBody(chunk.body());
+        message.setHeader("etlEvents", chunk.events());
+        message.setHeader("Idempotency-Key", run.key(index));
     }
 }

@@ -49,14 +49,14 @@ public class IngestRoute extends RouteBuilder {
                     .process(HttpReply.json(200, e -> Json.accepted(
                             e.getProperty(APPLIED, java.util.OptionalInt.class).getAsInt(), true)))
                 .otherwise()
-                    .setProperty(PARSED, method(RequestParser.class, "parse(${body}, ${header.Content-Type})"))
+                    .process(IngestRoute::parse)
                     .choice()
-                        .when(simple("${exchangeProperty." + PARSED + ".ok()} == false"))
+                        .when(header("etlInvalid").isGreaterThan(0))
                             .process(HttpReply.json(400, e -> {
                                 RequestParser.Parsed p = e.getProperty(PARSED, RequestParser.Parsed.class);
                                 return Json.invalid(p.invalid(), p.invalidCount());
                             }))
-                        .when(simple("${exchangeProperty." + PARSED + ".events().isEmpty()}"))
+                        .when(header("etlEvents").isEqualTo(0))
                             .process(HttpReply.json(200, e -> Json.accepted(0, false)))
                         .otherwise()
                             .setBody(exchange -> new SpoolRecord(
@@ -64,8 +64,17 @@ public class IngestRoute extends RouteBuilder {
                                     exchange.getProperty(PARSED, RequestParser.Parsed.class).events()).toLine())
                             .to("direct:spool")
                             .process(HttpReply.json(200, e -> Json.accepted(
-                                    e.getProperty(PARSED, RequestParser.Parsed.class).events().size(), false)))
+                                    e.getMessage().getHeader("etlEvents", Integer.class), false)))
                     .end()
             .end();
+    }
+
+    /** Parses the body (all or nothing); the counts go to headers for the choice. */
+    private static void parse(org.apache.camel.Exchange e) {
+        RequestParser.Parsed parsed = RequestParser.parse(e.getMessage().getBody(byte[].class),
+                e.getMessage().getHeader("Content-Type", String.class));
+        e.setProperty(PARSED, parsed);
+        e.getMessage().setHeader("etlInvalid", parsed.invalidCount());
+        e.getMessage().setHeader("etlEvents", parsed.events().size());
     }
 }

@@ -5,6 +5,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.sql.SqlConstants;
 
 import etl.config.Roles;
+import etl.io.Lines;
 import etl.processor.OutboxBatch;
 import etl.spool.SpoolRecord;
 
@@ -70,7 +71,7 @@ public class OutboxProcessorRoute extends RouteBuilder {
                             String.class)))
                 .otherwise()
                     .process(e -> batch(e).startFile(e.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class)))
-                    .split(body().tokenize("\n")).streaming().stopOnException()
+                    .split(method(Lines.class, "of(${body}, 1)")).streaming().stopOnException()
                         .to("direct:outbox-request")
                     .end()
             .end();
@@ -79,14 +80,12 @@ public class OutboxProcessorRoute extends RouteBuilder {
         from("direct:outbox-request")
             .routeId("outbox-request")
             .errorHandler(noErrorHandler())
-            .setProperty(RECORD, simple("${exchangeProperty." + BATCH + ".read(${body})}"))
+            .process(OutboxProcessorRoute::readRequest)
             .filter(exchangeProperty(RECORD).isNotNull())
                 .choice()
-                    .when(simple("${exchangeProperty." + RECORD + ".key()} == null"))
+                    .when(header("etlKey").isNull())
                         .process(e -> batch(e).apply(record(e)))
                     .otherwise()
-                        .setHeader("etlKey", simple("${exchangeProperty." + RECORD + ".key()}"))
-                        .setHeader("etlEvents", simple("${exchangeProperty." + RECORD + ".events().size()}"))
                         .to("sql:resource:classpath:sql/claim-key.sql?dataSource=#dataSource")
                         .choice()
                             .when(header(SqlConstants.SQL_UPDATE_COUNT).isEqualTo(1))
@@ -96,6 +95,14 @@ public class OutboxProcessorRoute extends RouteBuilder {
                         .end()
                 .end()
             .end();
+    }
+
+    /** Reads the spool line into a record, with its key and event count as headers for the key claim. */
+    private static void readRequest(Exchange e) {
+        SpoolRecord r = batch(e).read(e.getMessage().getBody(String.class));
+        e.setProperty(RECORD, r);
+        e.getMessage().setHeader("etlKey", r == null ? null : r.key());
+        e.getMessage().setHeader("etlEvents", r == null ? 0 : r.events().size());
     }
 
     private static OutboxBatch batch(Exchange e) {

@@ -16,7 +16,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import etl.event.Event;
 import etl.event.EventValidator;
 import etl.spool.SpoolRecord;
 
@@ -66,7 +65,9 @@ public final class InboxRun {
      */
     public Chunk validate(String text, int index) throws IOException {
         long firstLine = (long) index * chunkLines + 1;
-        StringBuilder valid = new StringBuilder(text.length());
+        java.io.StringWriter valid = new java.io.StringWriter(text.length());
+        com.fasterxml.jackson.core.JsonGenerator g = SpoolRecord.JSON.createGenerator(valid);
+        g.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
         StringBuilder bad = null;
         int events = 0;
         String[] parts = text.split("\n", -1);
@@ -82,8 +83,7 @@ public final class InboxRun {
             lines++;
             EventValidator.Result r = EventValidator.validateJson(line);
             if (r.valid()) {
-                Event e = r.event();
-                valid.append(SpoolRecord.eventJson(e)).append('\n');
+                SpoolRecord.writeEvent(g, r.event());
                 events++;
             } else {
                 if (bad == null) {
@@ -93,6 +93,7 @@ public final class InboxRun {
                 rejected++;
             }
         }
+        g.close();
         if (bad != null) {
             Files.createDirectories(rejectedFile.getParent());
             Files.writeString(rejectedFile, bad, StandardCharsets.UTF_8, StandardOpenOption.CREATE,

@@ -22,7 +22,7 @@ import etl.event.EventValidator;
  */
 public record SpoolRecord(String key, List<Event> events) {
 
-    private static final JsonFactory JSON = EventValidator.MAPPER.getFactory();
+    public static final JsonFactory JSON = EventValidator.MAPPER.getFactory();
 
     public String toLine() {
         StringWriter out = new StringWriter(64 + events.size() * 64);
@@ -41,18 +41,8 @@ public record SpoolRecord(String key, List<Event> events) {
         return out.append('\n').toString();
     }
 
-    /** One event in the contract's form, {@code {"userId":…,"name":…,"value":…}}, on one line. */
-    public static String eventJson(Event e) {
-        StringWriter out = new StringWriter(64);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            writeEvent(g, e);
-        } catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-        return out.toString();
-    }
-
-    private static void writeEvent(JsonGenerator g, Event e) throws IOException {
+    /** Writes one event in the contract's form, {@code {"userId":…,"name":…,"value":…}}. */
+    public static void writeEvent(JsonGenerator g, Event e) throws IOException {
         g.enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
         g.writeStartObject();
         g.writeStringField("userId", e.userId());
