@@ -2,9 +2,12 @@ package etl.event;
 
 import java.math.BigDecimal;
 
+import java.io.IOException;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -37,32 +40,67 @@ public final class EventValidator {
 
     /** Parses and checks one JSON text (a line of a JSONL file). */
     public static Result validateJson(String json) {
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(json);
-        } catch (Exception e) {
+        try (JsonParser p = MAPPER.getFactory().createParser(json)) {
+            if (p.nextToken() == null) {
+                return new Result(null, "not valid JSON: empty");
+            }
+            Result r = validate(p);
+            if (p.nextToken() != null) {
+                return new Result(null, "not valid JSON: text after the JSON value");
+            }
+            return r;
+        } catch (IOException e) {
             return new Result(null, "not valid JSON: " + brief(e));
         }
-        if (node == null || node.isMissingNode()) {
-            return new Result(null, "not valid JSON: empty");
-        }
-        return validate(node);
     }
 
-    /** Checks one parsed JSON value against the contract. */
-    public static Result validate(JsonNode node) {
-        if (!node.isObject()) {
+    /**
+     * Checks the JSON value at the parser's current token against the contract, reading it whole (a streaming read:
+     * no tree is built, other fields are skipped).
+     */
+    public static Result validate(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
             return new Result(null, "an event must be a JSON object");
         }
-        JsonNode userNode = node.get("userId");
-        String userId;
-        if (userNode == null || userNode.isNull()) {
+        JsonToken userToken = null;
+        String userText = null;
+        JsonToken nameToken = null;
+        String name = null;
+        JsonToken valueToken = null;
+        BigDecimal value = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "userId" -> {
+                    userToken = t;
+                    userText = t == JsonToken.VALUE_STRING ? p.getText()
+                            : t == JsonToken.VALUE_NUMBER_INT ? p.getBigIntegerValue().toString() : null;
+                }
+                case "name" -> {
+                    nameToken = t;
+                    name = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                }
+                case "value" -> {
+                    valueToken = t;
+                    value = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT
+                            ? p.getDecimalValue() : null;
+                }
+                default -> {
+                }
+            }
+            p.skipChildren();
+        }
+        return check(userToken, userText, nameToken, name, valueToken, value);
+    }
+
+    private static Result check(JsonToken userToken, String userId, JsonToken nameToken, String name,
+            JsonToken valueToken, BigDecimal value) {
+        if (userToken == null || userToken == JsonToken.VALUE_NULL) {
             return new Result(null, "userId is missing");
-        } else if (userNode.isTextual()) {
-            userId = userNode.textValue();
-        } else if (userNode.isIntegralNumber()) {
-            userId = userNode.bigIntegerValue().toString();
-        } else {
+        }
+        if (userId == null) {
             return new Result(null, "userId must be a string or an integer");
         }
         if (userId.isEmpty()) {
@@ -74,27 +112,21 @@ public final class EventValidator {
         if (userId.indexOf('\u0000') >= 0) {
             return new Result(null, "userId contains a NUL character");
         }
-
-        JsonNode nameNode = node.get("name");
-        if (nameNode == null || nameNode.isNull()) {
+        if (nameToken == null || nameToken == JsonToken.VALUE_NULL) {
             return new Result(null, "name is missing");
         }
-        if (!nameNode.isTextual()) {
+        if (name == null) {
             return new Result(null, "name must be a string");
         }
-        String name = nameNode.textValue();
         if (!Event.ADD.equals(name) && !Event.SUBTRACT.equals(name)) {
             return new Result(null, "name must be add_revenue or subtract_revenue, not " + quote(name));
         }
-
-        JsonNode valueNode = node.get("value");
-        if (valueNode == null || valueNode.isNull()) {
+        if (valueToken == null || valueToken == JsonToken.VALUE_NULL) {
             return new Result(null, "value is missing");
         }
-        if (!valueNode.isNumber()) {
-            return new Result(null, "value must be a JSON number, not " + valueNode.getNodeType().name().toLowerCase());
+        if (value == null) {
+            return new Result(null, "value must be a JSON number, not " + typeName(valueToken));
         }
-        BigDecimal value = valueNode.decimalValue();
         if (value.signum() < 0) {
             return new Result(null, "value must be zero or more");
         }
@@ -105,6 +137,16 @@ public final class EventValidator {
             return new Result(null, "value is too large (at most 999999999999999999.99)");
         }
         return new Result(new Event(userId, name, value.setScale(2)), null);
+    }
+
+    private static String typeName(JsonToken t) {
+        return switch (t) {
+            case VALUE_STRING -> "string";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            case START_OBJECT -> "object";
+            case START_ARRAY -> "array";
+            default -> t.name().toLowerCase();
+        };
     }
 
     public static String brief(Exception e) {

@@ -1,10 +1,12 @@
 package etl.event;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 
 /**
  * Reads the body of {@code POST /liveEvent}: one event object, a JSON array of events, or JSON Lines. All or nothing:
@@ -39,22 +41,28 @@ public final class RequestParser {
     }
 
     static Parsed parseJson(byte[] body) {
-        JsonNode root;
-        try {
-            root = EventValidator.MAPPER.readTree(body);
-        } catch (Exception e) {
-            return single("body is not valid JSON: " + EventValidator.brief(e));
-        }
-        if (root == null || root.isMissingNode()) {
-            return single("body is empty");
-        }
         Collector c = new Collector();
-        if (root.isArray()) {
-            for (int i = 0; i < root.size(); i++) {
-                c.add(i, EventValidator.validate(root.get(i)));
+        try (JsonParser p = EventValidator.MAPPER.getFactory().createParser(body)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                return single("body is empty");
             }
-        } else {
-            c.add(0, EventValidator.validate(root));
+            if (t == JsonToken.START_ARRAY) {
+                int i = 0;
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (t == null) {
+                        return single("body is not valid JSON: the array is not closed");
+                    }
+                    c.add(i++, EventValidator.validate(p));
+                }
+            } else {
+                c.add(0, EventValidator.validate(p));
+            }
+            if (p.nextToken() != null) {
+                return single("body is not valid JSON: text after the JSON value");
+            }
+        } catch (IOException e) {
+            return single("body is not valid JSON: " + EventValidator.brief(e));
         }
         return c.result();
     }
