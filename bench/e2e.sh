@@ -9,13 +9,13 @@ machine
 python3 "$ROOT/bench/gen.py" "$EVENTS" "$USERS" "$SEED" "$WORK/events.jsonl" "$WORK/expected.tsv" $CENTS
 start "$WORK/app" ${BENCH_JAVA_OPTS:-}
 mkdir -p "$WORK/app/inbox"
-t0=$(date +%s.%N)
+cpu0=$(cpu_seconds "$APP_PID"); t0=$(date +%s.%N)
 mv "$WORK/events.jsonl" "$WORK/app/inbox/bench.jsonl"
 wait_totals "$WORK/app" "$WORK/expected.tsv" 600
 t1=$(date +%s.%N)
-rss=$(peak_rss_mb "$APP_PID")
+rss=$(peak_rss_mb "$APP_PID"); cpu1=$(cpu_seconds "$APP_PID")
 stop
 secs=$(echo "$t1 - $t0" | bc -l)
-printf 'e2e: %d events, %d users, seed %s%s: %.2f s, %.0f events/s, peak RSS %s MB, totals exact\n' \
-  "$EVENTS" "$USERS" "$SEED" "${CENTS:+ (2-decimal values)}" "$secs" "$(echo "$EVENTS / $secs" | bc -l)" "$rss"
-rm -rf "$WORK"
+printf 'e2e: %d events, %d users, seed %s%s: %.2f s, %.0f events/s, JVM CPU %.1f s, peak RSS %s MB, totals exact\n' \
+  "$EVENTS" "$USERS" "$SEED" "${CENTS:+ (2-decimal values)}" "$secs" "$(echo "$EVENTS / $secs" | bc -l)" "$(echo "$cpu1 - $cpu0" | bc -l)" "$rss"
+[ -n "${BENCH_KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"

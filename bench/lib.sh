@@ -71,6 +71,11 @@ wait_totals() {
   done
 }
 
+# cpu_seconds PID: user+system CPU time the process has used so far
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo "?"
+}
+
 peak_rss_mb() {
   awk '/VmHWM/{print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo "?"
 }

@@ -1,12 +1,14 @@
 package routes;
 
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
 import etl.config.Roles;
-import etl.io.Lines;
 import etl.inbox.InboxRun;
 
 /**
@@ -28,6 +30,11 @@ public class InboxClientRoute extends RouteBuilder {
         int chunkLines = Integer.parseInt(getContext().resolvePropertyPlaceholders("{{etl.inbox.chunk-lines}}"));
         long progressMillis = Long.parseLong(getContext().resolvePropertyPlaceholders("{{etl.inbox.progress-ms}}"));
         Path rejectedDir = Path.of(getContext().resolvePropertyPlaceholders("{{etl.inbox.dir}}"), ".rejected");
+        int parallel = Integer.parseInt(getContext().resolvePropertyPlaceholders("{{etl.inbox.parallel-requests}}"));
+        // chunks in flight at most: the pool, its queue, and the splitter's own thread when both are full
+        ExecutorService sendPool = getContext().getExecutorServiceManager().newThreadPool(this, "inbox-send",
+                new ThreadPoolProfileBuilder("inbox-send").poolSize(parallel).maxPoolSize(parallel)
+                        .maxQueueSize(parallel).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build());
 
         from("file:{{etl.inbox.dir}}?include=.*\\.jsonl&charset=utf-8&readLock=none&initialDelay=0&delay={{etl.inbox.poll-ms}}"
                 + "&move=.done&moveFailed=.failed")
@@ -37,7 +44,8 @@ public class InboxClientRoute extends RouteBuilder {
                     Path.of(e.getMessage().getHeader(Exchange.FILE_PATH, String.class)),
                     rejectedDir, chunkLines, progressMillis)))
             .log("Inbox ${file:name}: reading")
-            .split(method(Lines.class, "of(${body}, " + chunkLines + ")")).streaming().stopOnException()
+            .split(simple("${exchangeProperty." + RUN + ".chunks(${body})}")).streaming().stopOnException()
+                .parallelProcessing().executorService(sendPool)
                 .to("direct:inbox-send-chunk")
             .end()
             .log("Inbox ${file:name}: ${exchangeProperty." + RUN + ".summary()}; moved to .done/");
@@ -58,18 +66,13 @@ public class InboxClientRoute extends RouteBuilder {
             .end();
     }
 
-    /**
-     * Validates chunk number CamelSplitIndex of the file (quarantining its invalid lines) and leaves only what the
-     * request needs: the valid events as the body, their count, and the chunk's Idempotency-Key.
-     */
-    private static void prepareChunk(Exchange e) throws Exception {
-        InboxRun run = e.getProperty(RUN, InboxRun.class);
-        int index = e.getProperty(Exchange.SPLIT_INDEX, Integer.class);
-        InboxRun.Chunk chunk = run.validate(e.getMessage().getBody(String.class), index);
+    /** Leaves only what the request needs: the valid events as the body, their count, and the chunk's key. */
+    private static void prepareChunk(Exchange e) {
+        InboxRun.Chunk chunk = e.getMessage().getBody(InboxRun.Chunk.class);
         var message = e.getMessage();
         message.removeHeaders("*");
         message.setBody(chunk.body());
         message.setHeader("etlEvents", chunk.events());
-        message.setHeader("Idempotency-Key", run.key(index));
+        message.setHeader("Idempotency-Key", chunk.key());
     }
 }

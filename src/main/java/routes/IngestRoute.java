@@ -59,9 +59,11 @@ public class IngestRoute extends RouteBuilder {
                         .when(header("etlEvents").isEqualTo(0))
                             .process(HttpReply.json(200, e -> Json.accepted(0, false)))
                         .otherwise()
-                            .setBody(exchange -> new SpoolRecord(
+                            .setBody(exchange -> SpoolRecord.line(
                                     exchange.getMessage().getHeader("Idempotency-Key", String.class),
-                                    exchange.getProperty(PARSED, RequestParser.Parsed.class).events()).toLine())
+                                    exchange.getMessage().getBody(byte[].class),
+                                    RequestParser.isJsonLines(exchange.getMessage().getHeader("Content-Type",
+                                            String.class))))
                             .to("direct:spool")
                             .process(HttpReply.json(200, e -> Json.accepted(
                                     e.getMessage().getHeader("etlEvents", Integer.class), false)))

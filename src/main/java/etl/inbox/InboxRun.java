@@ -1,7 +1,9 @@
 package etl.inbox;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import etl.event.EventValidator;
+import etl.io.Lines;
 import etl.spool.SpoolRecord;
 
 /**
@@ -27,6 +31,8 @@ import etl.spool.SpoolRecord;
 public final class InboxRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxRun.class);
+    /** Longest line sent as it is (5,000 of them stay under 10 MB, below the 16 MiB body limit). */
+    private static final int MAX_RAW_LINE = 512;
 
     private final String fileName;
     private final String contentKey;
@@ -55,8 +61,45 @@ public final class InboxRun {
         Files.deleteIfExists(rejectedFile);
     }
 
-    /** A chunk ready to send: the valid events as JSON Lines, and how many there are. */
-    public record Chunk(String body, int events) {
+    /** A chunk ready to send: its place, its Idempotency-Key, the valid events as JSON Lines, and how many. */
+    public record Chunk(int index, String key, String body, int events) {
+    }
+
+    /**
+     * The file's chunks, read and validated in order as the splitter asks for them (so the quarantine file is in line
+     * order even when chunks are sent in parallel). Camel closes it, and the file, when the split ends.
+     */
+    public Iterator<Chunk> chunks(InputStream in) {
+        Lines lines = Lines.of(in, chunkLines);
+        return new ChunkIterator(lines);
+    }
+
+    private final class ChunkIterator implements Iterator<Chunk>, Closeable {
+        private final Lines lines;
+        private int index;
+
+        ChunkIterator(Lines lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return lines.hasNext();
+        }
+
+        @Override
+        public Chunk next() {
+            try {
+                return validate(lines.next(), index++);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            lines.close();
+        }
     }
 
     /**
@@ -65,9 +108,7 @@ public final class InboxRun {
      */
     public Chunk validate(String text, int index) throws IOException {
         long firstLine = (long) index * chunkLines + 1;
-        java.io.StringWriter valid = new java.io.StringWriter(text.length());
-        com.fasterxml.jackson.core.JsonGenerator g = SpoolRecord.JSON.createGenerator(valid);
-        g.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
+        StringBuilder valid = new StringBuilder(text.length());
         StringBuilder bad = null;
         int events = 0;
         String[] parts = text.split("\n", -1);
@@ -83,7 +124,9 @@ public final class InboxRun {
             lines++;
             EventValidator.Result r = EventValidator.validateJson(line);
             if (r.valid()) {
-                SpoolRecord.writeEvent(g, r.event());
+                // a short line goes as it is; a long one (large ignored fields) is sent in its normal form, so that
+                // a chunk stays far below the server's body limit
+                valid.append(line.length() <= MAX_RAW_LINE ? line : SpoolRecord.eventJson(r.event())).append('\n');
                 events++;
             } else {
                 if (bad == null) {
@@ -93,13 +136,12 @@ public final class InboxRun {
                 rejected++;
             }
         }
-        g.close();
         if (bad != null) {
             Files.createDirectories(rejectedFile.getParent());
             Files.writeString(rejectedFile, bad, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         }
-        return new Chunk(valid.toString(), events);
+        return new Chunk(index, key(index), valid.toString(), events);
     }
 
     /** The Idempotency-Key of chunk {@code index}: from the file's content and the chunk's place. */
@@ -108,7 +150,7 @@ public final class InboxRun {
     }
 
     /** The server acknowledged a chunk. */
-    public void sent(int events, boolean duplicate) {
+    public synchronized void sent(int events, boolean duplicate) {
         sentChunks++;
         if (duplicate) {
             duplicateChunks++;
@@ -126,7 +168,7 @@ public final class InboxRun {
         }
     }
 
-    public String summary() {
+    public synchronized String summary() {
         double seconds = (System.nanoTime() - started) / 1e9;
         String s = String.format("%d lines, %d events accepted, %d lines rejected%s, %d chunks, %.2f s", lines,
                 accepted, rejected, rejected > 0 ? " (see .rejected/" + rejectedFile.getFileName() + ")" : "",

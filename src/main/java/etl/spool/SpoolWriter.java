@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -64,11 +63,11 @@ public final class SpoolWriter extends ServiceSupport {
      *
      * @throws UncheckedIOException when the outbox cannot be written
      */
-    public String write(String line) {
+    public String write(byte[] line) {
         if (!isStarted()) {
             throw new UncheckedIOException(new IOException("the outbox writer is not running"));
         }
-        Pending p = new Pending(line.getBytes(StandardCharsets.UTF_8), new CompletableFuture<>());
+        Pending p = new Pending(line, new CompletableFuture<>());
         queue.add(p);
         try {
             return p.done.get(timeoutMillis, TimeUnit.MILLISECONDS);

@@ -28,6 +28,29 @@ class InboxRunTest {
     }
 
     @Test
+    void shortLinesGoAsTheyAreLongOnesNormalised(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("f.jsonl"), "x");
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 10, 5000);
+        String shortLine = "{\"userId\":\"u\", \"name\":\"add_revenue\",\"value\":1.5,\"note\":\"n\"}";
+        String longLine = "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":2,\"note\":\"" + "n".repeat(600) + "\"}";
+        InboxRun.Chunk c = run.validate(shortLine + "\r\n" + longLine, 0);
+        assertEquals(shortLine + "\n{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":2.00}\n", c.body());
+    }
+
+    @Test
+    void chunksOfAFileInOrder(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("f.jsonl"), E + "\n" + E + "\nbad\n" + E + "\n");
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 2, 5000);
+        List<InboxRun.Chunk> chunks = new java.util.ArrayList<>();
+        run.chunks(Files.newInputStream(f)).forEachRemaining(chunks::add);
+        assertEquals(2, chunks.size());
+        assertEquals(2, chunks.get(0).events());
+        assertEquals(1, chunks.get(1).events());
+        assertEquals(1, chunks.get(1).index());
+        assertTrue(Files.readString(dir.resolve(".rejected/f.jsonl.rejected.jsonl")).startsWith("{\"line\":3,"));
+    }
+
+    @Test
     void chunkLineNumbersAndQuarantine(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("f.jsonl"), "x");
         InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 3, 5000);
@@ -36,6 +59,7 @@ class InboxRunTest {
         assertEquals(1, first.events());
         assertEquals(2, second.events());
         assertEquals(2, second.body().split("\n").length);
+        assertEquals(run.key(1), second.key());
         List<String> rejected = Files.readAllLines(dir.resolve(".rejected/f.jsonl.rejected.jsonl"));
         assertEquals(2, rejected.size());
         assertTrue(rejected.get(0).startsWith("{\"line\":3,"), rejected.get(0));

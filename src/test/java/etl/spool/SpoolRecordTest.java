@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -15,27 +16,33 @@ import etl.event.Event;
 
 class SpoolRecordTest {
 
-    @Test
-    void roundTripKeepsKeyUnicodeAndExactValues() throws IOException {
-        SpoolRecord r = new SpoolRecord("k\"1\n", List.of(
-                new Event("ü \"x\"\n\t", Event.ADD, new BigDecimal("0.10")),
-                new Event("u2", Event.SUBTRACT, new BigDecimal("1000000000000000.99"))));
-        String line = r.toLine();
-        assertTrue(line.endsWith("\n"));
-        assertEquals(1, line.split("\n", -1).length - 1, "one line per request");
-        SpoolRecord back = SpoolRecord.parse(line);
-        assertEquals(r.key(), back.key());
-        assertEquals(r.events(), back.events());
+    private static String line(String key, String body, boolean jsonLines) {
+        return new String(SpoolRecord.line(key, body.getBytes(StandardCharsets.UTF_8), jsonLines), StandardCharsets.UTF_8);
     }
 
     @Test
-    void nullKey() throws IOException {
-        assertNull(SpoolRecord.parse(new SpoolRecord(null, List.of()).toLine()).key());
+    void theThreeBodyFormsBecomeOneLineWithTheSameEvents() throws IOException {
+        String a = "{\"userId\":\"ü \\\"x\\\"\\n\",\"name\":\"add_revenue\",\"value\":0.1,\"extra\":{\"userId\":\"no\"}}";
+        String b = "{\"userId\":42,\"name\":\"subtract_revenue\",\"value\":1e2}";
+        List<Event> want = List.of(new Event("ü \"x\"\n", Event.ADD, new BigDecimal("0.10")),
+                new Event("42", Event.SUBTRACT, new BigDecimal("100.00")));
+        for (String l : new String[] {
+            line("k\"1", "[\n  " + a + ",\r\n  " + b + "\n]\n", false),
+            line("k\"1", a + "\r\n\n  \n" + b, true)}) {
+            assertTrue(l.endsWith("}\n"));
+            assertEquals(1, l.split("\n", -1).length - 1, "one line per request: " + l);
+            SpoolRecord r = SpoolRecord.parse(l);
+            assertEquals("k\"1", r.key());
+            assertEquals(want, r.events());
+        }
+        SpoolRecord single = SpoolRecord.parse(line(null, " " + b + "\n", false));
+        assertNull(single.key());
+        assertEquals(List.of(want.get(1)), single.events());
     }
 
     @Test
     void tornLineIsAnError() {
-        String line = new SpoolRecord("k", List.of(new Event("u", Event.ADD, BigDecimal.ONE))).toLine();
-        assertThrows(IOException.class, () -> SpoolRecord.parse(line.substring(0, line.length() / 2)));
+        String l = line("k", "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1}", false);
+        assertThrows(IOException.class, () -> SpoolRecord.parse(l.substring(0, l.length() / 2)));
     }
 }

@@ -27,7 +27,7 @@ class SpoolWriterTest {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         List<Future<String>> names = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
-            String line = "line-" + i + "\n";
+            byte[] line = ("line-" + i + "\n").getBytes();
             names.add(pool.submit(() -> w.write(line)));
         }
         Set<String> files = new HashSet<>();
@@ -55,7 +55,7 @@ class SpoolWriterTest {
         w.start();
         Files.delete(spool);
         Files.writeString(spool, "now a file, not a folder");
-        assertThrows(UncheckedIOException.class, () -> w.write("x\n"));
+        assertThrows(UncheckedIOException.class, () -> w.write("x\n".getBytes()));
         w.stop();
     }
 }
