@@ -6,16 +6,17 @@ import org.apache.camel.component.sql.SqlConstants;
 
 import etl.config.Roles;
 import etl.io.Lines;
+import etl.processor.Backoff;
 import etl.processor.OutboxBatch;
+import etl.processor.OutboxFiles;
 import etl.spool.SpoolRecord;
 
 /**
  * Applies the outbox, exactly once. Each poll takes up to {@code etl.processor.files-per-batch} outbox files into one
  * transaction: each file's name goes into the applied-files repository (an idempotent consumer), each request's
  * Idempotency-Key into idempotency_keys, and the per-user sums of all of them into users_revenue with one UPSERT, all
- * committed together or not at all. The files are taken with pollEnrich, which hands each file's completion to this
- * exchange: only after the commit do they move to {@code outbox/.done/} (after a rollback they stay). A file found
- * again after a crash is recognised by its name and skipped.
+ * committed together or not at all. Only after the commit do the files move to {@code outbox/.done/} (after a
+ * rollback they stay). A file found again after a crash is recognised by its name and skipped.
  */
 public class OutboxProcessorRoute extends RouteBuilder {
 
@@ -29,24 +30,31 @@ public class OutboxProcessorRoute extends RouteBuilder {
         }
         int filesPerBatch = Integer.parseInt(
                 getContext().resolvePropertyPlaceholders("{{etl.processor.files-per-batch}}"));
+        OutboxFiles outbox = getContext().getRegistry().lookupByNameAndType("outboxFiles", OutboxFiles.class);
+        Backoff backoff = getContext().getRegistry().lookupByNameAndType("processorBackoff", Backoff.class);
 
+        // Every poll, batches follow one another while the last one was full: a backlog is applied without pauses.
+        // A batch's files leave the outbox only after its transaction has committed (when direct:outbox-batch returns).
         from("timer:outbox-processor?delay=0&period={{etl.processor.poll-ms}}")
             .routeId("outbox-processor")
+            .errorHandler(noErrorHandler())
+            .setProperty("etlMore", constant(true))
+            .loopDoWhile(exchangeProperty("etlMore").isEqualTo(true))
+                .to("direct:outbox-batch")
+                .process(e -> outbox.applied(batch(e).listed()))
+                .setProperty("etlMore", simple("${exchangeProperty." + BATCH + ".full()}"))
+            .end();
+
+        // One batch, one transaction: the oldest spool files, in spool order (of two requests with one
+        // Idempotency-Key, the first spooled is the one applied), then one UPSERT for all their users.
+        from("direct:outbox-batch")
+            .routeId("outbox-batch")
             .routeConfigurationId("processor-errors")
             .transacted("required")
-            .process(e -> e.setProperty(BATCH, new OutboxBatch(
-                    e.getContext().getRegistry().lookupByNameAndType("processorBackoff", etl.processor.Backoff.class)
-                            .failing() ? 1 : filesPerBatch)))
-            .loopDoWhile(simple("${exchangeProperty." + BATCH + ".wantsMore()}"))
-                .removeProperty(Exchange.DUPLICATE_MESSAGE)
-                .pollEnrich("file:{{etl.outbox.dir}}?include=.*\\.jsonl&sortBy=file:name&charset=utf-8"
-                        + "&readLock=none&{{etl.processor.on-applied}}", 0)
-                .choice()
-                    .when(body().isNull())
-                        .process(e -> batch(e).noMoreFiles())
-                    .otherwise()
-                        .to("direct:outbox-file")
-                .end()
+            .process(e -> e.setProperty(BATCH, new OutboxBatch(backoff.failing() ? 1 : filesPerBatch)))
+            .process(e -> e.getMessage().setBody(batch(e).take(outbox.oldest(batch(e).maxFiles()))))
+            .split(body())
+                .to("direct:outbox-file")
             .end()
             .filter(simple("${exchangeProperty." + BATCH + ".userCount()} > 0"))
                 .setHeader("users", simple("${exchangeProperty." + BATCH + ".users()}"))
@@ -61,16 +69,18 @@ public class OutboxProcessorRoute extends RouteBuilder {
         // One outbox file: skipped when its name was applied before, else each of its lines (requests) is read.
         from("direct:outbox-file")
             .routeId("outbox-file")
-            // a failure goes back to outbox-processor, whose transaction rolls back
+            // a failure goes back to outbox-batch, whose transaction rolls back
             .errorHandler(noErrorHandler())
+            .setHeader(Exchange.FILE_NAME_ONLY, body())
+            .removeProperty(Exchange.DUPLICATE_MESSAGE)
             .idempotentConsumer(header(Exchange.FILE_NAME_ONLY))
                 .idempotentRepository("appliedFiles").removeOnFailure(false).skipDuplicate(false)
             .choice()
                 .when(exchangeProperty(Exchange.DUPLICATE_MESSAGE).isEqualTo(true))
-                    .process(e -> batch(e).alreadyApplied(e.getMessage().getHeader(Exchange.FILE_NAME_ONLY,
-                            String.class)))
+                    .process(e -> batch(e).alreadyApplied(e.getMessage().getBody(String.class)))
                 .otherwise()
-                    .process(e -> batch(e).startFile(e.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class)))
+                    .process(e -> batch(e).startFile(e.getMessage().getBody(String.class)))
+                    .setBody(e -> outbox.path(e.getMessage().getBody(String.class)).toFile())
                     .split(method(Lines.class, "of(${body}, 1)")).streaming().stopOnException()
                         .to("direct:outbox-request")
                     .end()

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
@@ -22,6 +23,7 @@ import etl.event.IdempotencyKeys;
 import etl.http.AuthToken;
 import etl.http.RequestBodyReader;
 import etl.processor.Backoff;
+import etl.processor.OutboxFiles;
 import etl.spool.SpoolWriter;
 
 /**
@@ -52,10 +54,14 @@ public class EtlConfiguration implements CamelConfiguration {
     private long maxBodyBytes;
     @PropertyInject("etl.auth.token")
     private String authToken;
+    @PropertyInject("etl.processor.on-applied")
+    private String onApplied;
     @PropertyInject("etl.processor.retry-initial-ms")
     private long backoffInitial;
     @PropertyInject("etl.processor.retry-max-ms")
     private long backoffMax;
+    @PropertyInject("etl.http.worker-threads")
+    private int workerPoolSize;
     @PropertyInject("camel.server.port")
     private int httpPort;
 
@@ -89,12 +95,15 @@ public class EtlConfiguration implements CamelConfiguration {
         txTemplate.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
 
         var registry = context.getRegistry();
+        // requests wait on the Vert.x worker pool for their group commit: enough workers let every connection join
+        registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(workerPoolSize));
         registry.bind("dataSource", ds);
         registry.bind("transactionManager", txManager);
         registry.bind("required", new SpringTransactionPolicy(txTemplate));
         registry.bind("appliedFiles", appliedFiles(ds, txTemplate));
         registry.bind("idempotencyKeys", new IdempotencyKeys(new JdbcTemplate(ds)));
         registry.bind("processorBackoff", new Backoff(backoffInitial, backoffMax));
+        registry.bind("outboxFiles", new OutboxFiles(Path.of(outboxDir), !onApplied.contains("delete")));
         registry.bind("authToken", new AuthToken(authToken));
         registry.bind("requestBodyReader", new RequestBodyReader(maxBodyBytes, 60_000));
 

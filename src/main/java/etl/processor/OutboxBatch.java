@@ -27,7 +27,7 @@ public final class OutboxBatch {
     private final Map<String, BigDecimal> sums = new HashMap<>();
     private final List<String> files = new ArrayList<>();
     private String file = "?";
-    private boolean exhausted;
+    private List<String> listed = List.of();
     private long requests;
     private long events;
     private long duplicateRequests;
@@ -41,14 +41,24 @@ public final class OutboxBatch {
         this.maxFiles = maxFiles;
     }
 
-    /** True while the batch may take another file. */
-    public boolean wantsMore() {
-        return !exhausted && files.size() + skippedFiles < maxFiles;
+    public int maxFiles() {
+        return maxFiles;
     }
 
-    /** The outbox had no more file for this batch. */
-    public void noMoreFiles() {
-        exhausted = true;
+    /** The outbox files of this batch, oldest first, as listed once; remembers whether the listing was full. */
+    public List<String> take(List<String> names) {
+        listed = names;
+        return names;
+    }
+
+    /** True when the batch took as many files as it may: more are probably waiting. */
+    public boolean full() {
+        return listed.size() >= maxFiles;
+    }
+
+    /** The files listed for this batch (applied now or found applied before): they leave the outbox after commit. */
+    public List<String> listed() {
+        return listed;
     }
 
     public void startFile(String name) {

@@ -211,6 +211,17 @@ class HttpApiTest extends SystemTestBase {
     }
 
     @Test
+    void ofTwoUnappliedRequestsWithOneKeyTheFirstBodyIsApplied() throws Exception {
+        String u = user("firstbody");
+        String key = "key-" + u;
+        assertEquals(200, Http.post(event(u, "add_revenue", "5"), AUTH, TOKEN, "Idempotency-Key", key).status());
+        assertEquals(200, Http.post(event(u, "add_revenue", "7"), AUTH, TOKEN, "Idempotency-Key", key).status());
+        Waits.revenue(u, "5", 5000);
+        Thread.sleep(500);
+        Waits.revenue(u, "5", 1000);
+    }
+
+    @Test
     void idempotencyKeyLongerThan200IsRefused() throws Exception {
         Http.Reply r = Http.post(event(user("k"), "add_revenue", "1"), AUTH, TOKEN, "Idempotency-Key", "k".repeat(201));
         assertEquals(400, r.status());

@@ -1,6 +1,7 @@
 package etl.processor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,15 +42,14 @@ class OutboxBatchTest {
     }
 
     @Test
-    void takesFilesUntilFullOrTheOutboxIsEmpty() {
+    void aBatchIsFullWhenTheListingFilledIt() {
         OutboxBatch b = new OutboxBatch(2);
-        assertTrue(b.wantsMore());
-        b.startFile("f1");
-        b.alreadyApplied("f0");
-        assertFalse(b.wantsMore());
+        assertEquals(List.of("1.jsonl", "2.jsonl"), b.take(List.of("1.jsonl", "2.jsonl")));
+        assertTrue(b.full());
         OutboxBatch c = new OutboxBatch(2);
-        c.noMoreFiles();
-        assertFalse(c.wantsMore());
+        c.take(List.of("1.jsonl"));
+        assertFalse(c.full());
+        assertEquals(List.of("1.jsonl"), c.listed());
     }
 
     @Test
