@@ -19,6 +19,8 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import etl.db.Database;
+import etl.health.DatabaseHealthCheck;
+import etl.health.OutboxHealthCheck;
 import etl.event.IdempotencyKeys;
 import etl.http.AuthToken;
 import etl.http.RequestBodyReader;
@@ -106,6 +108,10 @@ public class EtlConfiguration implements CamelConfiguration {
         registry.bind("outboxFiles", new OutboxFiles(Path.of(outboxDir), !onApplied.contains("delete")));
         registry.bind("authToken", new AuthToken(authToken));
         registry.bind("requestBodyReader", new RequestBodyReader(maxBodyBytes, 60_000));
+
+        // readiness checks on the management server (/observe/health/ready)
+        registry.bind("databaseHealthCheck", new DatabaseHealthCheck(ds));
+        registry.bind("outboxHealthCheck", new OutboxHealthCheck(Path.of(outboxDir)));
 
         SpoolWriter spool = new SpoolWriter(Path.of(outboxDir), groupCommitBytes, 30_000);
         registry.bind("spoolWriter", spool);

@@ -54,6 +54,7 @@ public final class AppProcess implements AutoCloseable {
         Map<String, String> env = pb.environment();
         env.put("ETL_HTTP_PORT", Integer.toString(port));
         env.put("ETL_SERVER_URL", "http://localhost:" + port);
+        env.put("ETL_MANAGEMENT_PORT", Integer.toString(port + 1000));
         env.put("ETL_PROCESSOR_POLL_MS", "100");
         env.put("ETL_INBOX_POLL_MS", "100");
         env.put("ETL_INBOX_CHUNK_LINES", "1000");

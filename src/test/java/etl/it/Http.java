@@ -18,6 +18,7 @@ public final class Http {
 
     public static final int PORT = 18080;
     public static final String BASE = "http://localhost:" + PORT;
+    public static final int MANAGEMENT_PORT = 18081;
     public static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

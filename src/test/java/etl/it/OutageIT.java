@@ -34,6 +34,7 @@ class OutageIT {
 
     private static final int APP_PORT = 18710;
     private static final int PG_PORT = 18790;
+    private static final int MANAGEMENT_PORT = 18711;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
@@ -51,7 +52,7 @@ class OutageIT {
         AppProcess app = AppProcess.start(work, APP_PORT, log, Map.of(
                 "ETL_DB_URL", "jdbc:postgresql://localhost:" + PG_PORT + "/postgres",
                 "ETL_DB_USER", "postgres", "ETL_DB_CONNECT_TIMEOUT_MS", "1000",
-                "ETL_PROCESSOR_RETRY_MAX_MS", "2000"));
+                "ETL_PROCESSOR_RETRY_MAX_MS", "2000", "ETL_MANAGEMENT_PORT", Integer.toString(MANAGEMENT_PORT)));
         try {
             Thread sender = new Thread(() -> {
                 Random r = new Random(7);
@@ -85,12 +86,15 @@ class OutageIT {
             sender.start();
             Thread.sleep(2000);
 
+            assertEquals(200, ready(), "ready before the outage");
             pg.close();
             down.set(true);
-            Thread.sleep(6000);
+            Thread.sleep(3000);
+            assertEquals(503, ready(), "ready while PostgreSQL is down");
+            Thread.sleep(3000);
             down.set(false);
             pg = startPg(pgData);
-            Thread.sleep(2000);
+            Waits.until("ready after the outage", 20_000, () -> ready() == 200);
             sending.set(false);
             sender.join(30_000);
             if (failure.get() != null) {
@@ -120,6 +124,12 @@ class OutageIT {
             app.close();
             pg.close();
         }
+    }
+
+    private static int ready() throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + MANAGEMENT_PORT
+                + "/observe/health/ready")).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     /** Never "clean": zonky deletes a clean data folder when it stops, and the restart would find an empty database. */

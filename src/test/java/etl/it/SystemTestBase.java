@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @CamelMainTest(properties = {
         "camel.server.port=" + Http.PORT,
+        "camel.management.port=" + Http.MANAGEMENT_PORT,
         "etl.server.url=" + Http.BASE,
         "etl.inbox.dir=" + SystemTestBase.INBOX,
         "etl.outbox.dir=" + SystemTestBase.OUTBOX,
