@@ -4,24 +4,26 @@
 usage: gen.py EVENTS USERS SEED OUT.jsonl EXPECTED.tsv [--cents] [--spool LINES_PER_REQUEST]
   --cents   values with 2 decimals (1.00..1000.00) instead of whole 1..1000
   --spool   write outbox spool lines ({"key":null,"events":[...]}) instead of inbox JSONL
+  --prefix  user id prefix (default "user")
 """
 import random
 import sys
 
-args = [a for a in sys.argv[1:] if not a.startswith("--")]
+args = [a for i, a in enumerate(sys.argv[1:], 1)
+        if not a.startswith("--") and sys.argv[i - 1] not in ("--spool", "--prefix")]
 events, users, seed = int(args[0]), int(args[1]), int(args[2])
 out, expected_path = args[3], args[4]
 cents = "--cents" in sys.argv
 spool = int(sys.argv[sys.argv.index("--spool") + 1]) if "--spool" in sys.argv else 0
-if spool:
-    args = args[:5]
+prefix = sys.argv[sys.argv.index("--prefix") + 1] if "--prefix" in sys.argv else "user"
+args = args[:5]
 
 rnd = random.Random(seed)
 totals = {}
 with open(out, "w") as f:
     batch = []
     for i in range(events):
-        user = "user%d" % rnd.randrange(users)
+        user = "%s%d" % (prefix, rnd.randrange(users))
         if cents:
             c = rnd.randint(100, 100000)
             value = "%d.%02d" % (c // 100, c % 100)

@@ -1,5 +1,6 @@
 package routes;
 
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 
@@ -10,6 +11,7 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
 import etl.config.Roles;
 import etl.inbox.InboxRun;
+import etl.metrics.EtlMetrics;
 
 /**
  * The client: reads each {@code *.jsonl} dropped into {@code inbox/} as a stream, in chunks of lines; quarantines the
@@ -21,6 +23,7 @@ import etl.inbox.InboxRun;
 public class InboxClientRoute extends RouteBuilder {
 
     static final String RUN = "etlInboxRun";
+    static final String CHUNKS = "etlInboxChunks";
 
     @Override
     public void configure() {
@@ -44,7 +47,10 @@ public class InboxClientRoute extends RouteBuilder {
                     Path.of(e.getMessage().getHeader(Exchange.FILE_PATH, String.class)),
                     rejectedDir, chunkLines, progressMillis)))
             .log("Inbox ${file:name}: reading")
-            .split(simple("${exchangeProperty." + RUN + ".chunks(${body})}")).streaming().stopOnException()
+            // the iterator reads the file as a stream (a ${body} argument in simple would load it into a String)
+            .process(e -> e.setProperty(CHUNKS, e.getProperty(RUN, InboxRun.class).chunks(
+                    e.getMessage().getBody(InputStream.class))))
+            .split(exchangeProperty(CHUNKS)).streaming().stopOnException()
                 .parallelProcessing().executorService(sendPool)
                 .to("direct:inbox-send-chunk")
             .end()
@@ -74,5 +80,9 @@ public class InboxClientRoute extends RouteBuilder {
         message.setBody(chunk.body());
         message.setHeader("etlEvents", chunk.events());
         message.setHeader("Idempotency-Key", chunk.key());
+        if (chunk.rejected() > 0) {
+            e.getContext().getRegistry().lookupByNameAndType("etlMetrics", EtlMetrics.class)
+                    .rejectedInbox(chunk.rejected());
+        }
     }
 }

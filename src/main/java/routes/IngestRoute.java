@@ -52,6 +52,7 @@ public class IngestRoute extends RouteBuilder {
                     .process(IngestRoute::parse)
                     .choice()
                         .when(header("etlInvalid").isGreaterThan(0))
+                            .bean("etlMetrics", "rejectedHttp(${header.etlInvalid})")
                             .process(HttpReply.json(400, e -> {
                                 RequestParser.Parsed p = e.getProperty(PARSED, RequestParser.Parsed.class);
                                 return Json.invalid(p.invalid(), p.invalidCount());
@@ -65,6 +66,7 @@ public class IngestRoute extends RouteBuilder {
                                     RequestParser.isJsonLines(exchange.getMessage().getHeader("Content-Type",
                                             String.class))))
                             .to("direct:spool")
+                            .bean("etlMetrics", "accepted(${header.etlEvents})")
                             .process(HttpReply.json(200, e -> Json.accepted(
                                     e.getMessage().getHeader("etlEvents", Integer.class), false)))
                     .end()

@@ -1,11 +1,14 @@
 package routes;
 
+import java.nio.file.Files;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.sql.SqlConstants;
 
 import etl.config.Roles;
 import etl.io.Lines;
+import etl.metrics.EtlMetrics;
 import etl.processor.Backoff;
 import etl.processor.OutboxBatch;
 import etl.processor.OutboxFiles;
@@ -32,6 +35,7 @@ public class OutboxProcessorRoute extends RouteBuilder {
                 getContext().resolvePropertyPlaceholders("{{etl.processor.files-per-batch}}"));
         OutboxFiles outbox = getContext().getRegistry().lookupByNameAndType("outboxFiles", OutboxFiles.class);
         Backoff backoff = getContext().getRegistry().lookupByNameAndType("processorBackoff", Backoff.class);
+        EtlMetrics metrics = getContext().getRegistry().lookupByNameAndType("etlMetrics", EtlMetrics.class);
 
         // Every poll, batches follow one another while the last one was full: a backlog is applied without pauses.
         // A batch's files leave the outbox only after its transaction has committed (when direct:outbox-batch returns).
@@ -42,6 +46,7 @@ public class OutboxProcessorRoute extends RouteBuilder {
             .loopDoWhile(exchangeProperty("etlMore").isEqualTo(true))
                 .to("direct:outbox-batch")
                 .process(e -> outbox.applied(batch(e).listed()))
+                .process(e -> batch(e).committed(metrics))
                 .setProperty("etlMore", simple("${exchangeProperty." + BATCH + ".full()}"))
             .end();
 
@@ -80,8 +85,9 @@ public class OutboxProcessorRoute extends RouteBuilder {
                     .process(e -> batch(e).alreadyApplied(e.getMessage().getBody(String.class)))
                 .otherwise()
                     .process(e -> batch(e).startFile(e.getMessage().getBody(String.class)))
-                    .setBody(e -> outbox.path(e.getMessage().getBody(String.class)).toFile())
-                    .split(method(Lines.class, "of(${body}, 1)")).streaming().stopOnException()
+                    .process(e -> e.getMessage().setBody(Lines.of(
+                            Files.newInputStream(outbox.path(e.getMessage().getBody(String.class))), 1)))
+                    .split(body()).streaming().stopOnException()
                         .to("direct:outbox-request")
                     .end()
             .end();

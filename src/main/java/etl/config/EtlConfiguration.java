@@ -6,10 +6,14 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spring.spi.SpringTransactionPolicy;
 import org.apache.camel.support.service.ServiceSupport;
@@ -23,6 +27,7 @@ import etl.health.DatabaseHealthCheck;
 import etl.health.OutboxHealthCheck;
 import etl.event.IdempotencyKeys;
 import etl.http.AuthToken;
+import etl.metrics.EtlMetrics;
 import etl.http.RequestBodyReader;
 import etl.processor.Backoff;
 import etl.processor.OutboxFiles;
@@ -105,7 +110,16 @@ public class EtlConfiguration implements CamelConfiguration {
         registry.bind("appliedFiles", appliedFiles(ds, txTemplate));
         registry.bind("idempotencyKeys", new IdempotencyKeys(new JdbcTemplate(ds)));
         registry.bind("processorBackoff", new Backoff(backoffInitial, backoffMax));
-        registry.bind("outboxFiles", new OutboxFiles(Path.of(outboxDir), !onApplied.contains("delete")));
+        OutboxFiles outboxFiles = new OutboxFiles(Path.of(outboxDir), !onApplied.contains("delete"));
+        registry.bind("outboxFiles", outboxFiles);
+        // one Prometheus registry for Camel's metrics and ours: Camel's, when its metrics service made it first
+        MeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                MeterRegistry.class);
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+        }
+        registry.bind("etlMetrics", new EtlMetrics(meters, outboxFiles));
         registry.bind("authToken", new AuthToken(authToken));
         registry.bind("requestBodyReader", new RequestBodyReader(maxBodyBytes, 60_000));
 

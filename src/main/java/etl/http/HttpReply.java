@@ -5,9 +5,11 @@ import java.util.function.Function;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
+import etl.metrics.EtlMetrics;
+
 /**
  * Ends an HTTP exchange with a JSON answer. Every request header is removed first, so that nothing the client sent
- * (above all {@code Authorization}) is echoed on the response.
+ * (above all {@code Authorization}) is echoed on the response. Each answer is counted and timed by route and status.
  */
 public final class HttpReply {
 
@@ -22,6 +24,12 @@ public final class HttpReply {
             message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
             message.setHeader(Exchange.CONTENT_TYPE, "application/json");
             message.setBody(json);
+            EtlMetrics metrics = exchange.getContext().getRegistry().lookupByNameAndType("etlMetrics", EtlMetrics.class);
+            if (metrics != null) {
+                long nanos = (System.currentTimeMillis() - exchange.getClock().getCreated()) * 1_000_000L;
+                String route = exchange.getFromRouteId() == null ? "?" : exchange.getFromRouteId();
+                metrics.http(route, status, nanos);
+            }
         };
     }
 

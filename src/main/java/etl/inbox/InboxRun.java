@@ -62,7 +62,7 @@ public final class InboxRun {
     }
 
     /** A chunk ready to send: its place, its Idempotency-Key, the valid events as JSON Lines, and how many. */
-    public record Chunk(int index, String key, String body, int events) {
+    public record Chunk(int index, String key, String body, int events, int rejected) {
     }
 
     /**
@@ -111,6 +111,7 @@ public final class InboxRun {
         StringBuilder valid = new StringBuilder(text.length());
         StringBuilder bad = null;
         int events = 0;
+        int rejectedHere = 0;
         String[] parts = text.split("\n", -1);
         for (int i = 0; i < parts.length; i++) {
             String line = parts[i];
@@ -134,6 +135,7 @@ public final class InboxRun {
                 }
                 bad.append(rejection(firstLine + i, r.reason(), line)).append('\n');
                 rejected++;
+                rejectedHere++;
             }
         }
         if (bad != null) {
@@ -141,7 +143,7 @@ public final class InboxRun {
             Files.writeString(rejectedFile, bad, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         }
-        return new Chunk(index, key(index), valid.toString(), events);
+        return new Chunk(index, key(index), valid.toString(), events, rejectedHere);
     }
 
     /** The Idempotency-Key of chunk {@code index}: from the file's content and the chunk's place. */

@@ -141,6 +141,11 @@ public final class OutboxBatch {
                 corruptLines > 0 ? ", skipped " + corruptLines + " unreadable lines" : "");
     }
 
+    /** After the commit: the batch's figures go to the metrics. */
+    public void committed(etl.metrics.EtlMetrics metrics) {
+        metrics.applied(events, duplicateEvents, files);
+    }
+
     public boolean appliedAnything() {
         return !files.isEmpty();
     }

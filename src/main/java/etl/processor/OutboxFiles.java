@@ -60,6 +60,49 @@ public final class OutboxFiles {
         return names;
     }
 
+    /** What waits in the outbox. */
+    public record Backlog(long files, long bytes, double oldestAgeSeconds) {
+    }
+
+    /** Counts the spool files waiting (one listing; for the metrics scrape). */
+    public Backlog backlog() {
+        long files = 0;
+        long bytes = 0;
+        long oldest = Long.MAX_VALUE;
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, "*.jsonl")) {
+            for (Path p : list) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".")) {
+                    continue;
+                }
+                files++;
+                try {
+                    bytes += Files.size(p);
+                } catch (IOException e) {
+                    continue; // applied and moved meanwhile
+                }
+                long at = spooledAt(name);
+                if (at > 0) {
+                    oldest = Math.min(oldest, at);
+                }
+            }
+        } catch (IOException e) {
+            return new Backlog(0, 0, 0);
+        }
+        double age = oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0;
+        return new Backlog(files, bytes, age);
+    }
+
+    /** When a spool file was written, from its name ({@code <millis>-…}); 0 when the name says nothing. */
+    public static long spooledAt(String name) {
+        int dash = name.indexOf('-');
+        try {
+            return dash > 0 ? Long.parseLong(name.substring(0, dash)) : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     public Path path(String name) {
         return dir.resolve(name);
     }

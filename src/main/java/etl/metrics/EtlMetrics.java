@@ -1,0 +1,81 @@
+package etl.metrics;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import etl.processor.OutboxFiles;
+
+/**
+ * The ETL's own metrics, on the Prometheus registry that Camel's management server serves at /observe/metrics:
+ * events accepted, rejected, applied and skipped as duplicates; the outbox backlog (files, bytes, age of the oldest);
+ * the apply lag (from spooling to commit); HTTP requests by route and status, with their latency.
+ */
+public final class EtlMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter accepted;
+    private final Counter rejectedHttp;
+    private final Counter rejectedInbox;
+    private final Counter applied;
+    private final Counter duplicate;
+    private final Timer applyLag;
+
+    public EtlMetrics(MeterRegistry registry, OutboxFiles outbox) {
+        this.registry = registry;
+        this.accepted = Counter.builder("etl.events.accepted").description("events accepted into the outbox")
+                .register(registry);
+        this.rejectedHttp = Counter.builder("etl.events.rejected").tag("source", "http")
+                .description("invalid events refused").register(registry);
+        this.rejectedInbox = Counter.builder("etl.events.rejected").tag("source", "inbox")
+                .description("invalid events refused").register(registry);
+        this.applied = Counter.builder("etl.events.applied").description("events applied to users_revenue")
+                .register(registry);
+        this.duplicate = Counter.builder("etl.events.duplicate")
+                .description("events not applied again: their request's Idempotency-Key was applied before")
+                .register(registry);
+        this.applyLag = Timer.builder("etl.apply.lag").description("from spooling a file to committing its events")
+                .register(registry);
+        Gauge.builder("etl.outbox.backlog.files", outbox, o -> o.backlog().files())
+                .description("spool files waiting to be applied").register(registry);
+        Gauge.builder("etl.outbox.backlog.bytes", outbox, o -> o.backlog().bytes())
+                .description("bytes of spool files waiting to be applied").register(registry);
+        Gauge.builder("etl.outbox.backlog.oldest.seconds", outbox, o -> o.backlog().oldestAgeSeconds())
+                .description("age of the oldest spool file waiting to be applied").register(registry);
+    }
+
+    public void accepted(int events) {
+        accepted.increment(events);
+    }
+
+    public void rejectedHttp(int events) {
+        rejectedHttp.increment(events);
+    }
+
+    public void rejectedInbox(long lines) {
+        rejectedInbox.increment(lines);
+    }
+
+    /** A committed batch: its applied and duplicate events, and the lag of each of its files. */
+    public void applied(long events, long duplicates, Iterable<String> files) {
+        applied.increment(events);
+        duplicate.increment(duplicates);
+        long now = System.currentTimeMillis();
+        for (String f : files) {
+            long spooled = OutboxFiles.spooledAt(f);
+            if (spooled > 0 && spooled <= now) {
+                applyLag.record(Duration.ofMillis(now - spooled));
+            }
+        }
+    }
+
+    /** One HTTP answer: counted and timed by route and status. */
+    public void http(String route, int status, long nanos) {
+        Timer.builder("etl.http.requests").tag("route", route).tag("status", Integer.toString(status))
+                .description("HTTP requests by route and status").register(registry)
+                .record(Duration.ofNanos(nanos));
+    }
+}
