@@ -109,7 +109,8 @@ public class EtlConfiguration implements CamelConfiguration {
         registry.bind("required", new SpringTransactionPolicy(txTemplate));
         registry.bind("appliedFiles", appliedFiles(ds, txTemplate));
         registry.bind("idempotencyKeys", new IdempotencyKeys(new JdbcTemplate(ds)));
-        registry.bind("processorBackoff", new Backoff(backoffInitial, backoffMax));
+        registry.bind("processorBackoff", new Backoff(backoffInitial, backoffMax,
+                () -> context.isStopping() || context.isStopped()));
         OutboxFiles outboxFiles = new OutboxFiles(Path.of(outboxDir), !onApplied.contains("delete"));
         registry.bind("outboxFiles", outboxFiles);
         // one Prometheus registry for Camel's metrics and ours: Camel's, when its metrics service made it first

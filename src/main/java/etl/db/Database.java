@@ -74,7 +74,8 @@ public final class Database implements AutoCloseable {
                 EmbeddedPostgres pg = EmbeddedPostgres.builder()
                         .setDataDirectory(dir)
                         .setCleanDataDirectory(false)
-                        .setRegisterShutdownHook(true)
+                        // stopped by close(), after Camel's routes: a JVM hook of its own would stop it under them
+                        .setRegisterShutdownHook(false)
                         .setPGStartupWait(Duration.ofSeconds(60))
                         .setServerConfig("max_connections", "200")
                         .start();

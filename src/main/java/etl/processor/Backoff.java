@@ -1,5 +1,7 @@
 package etl.processor;
 
+import java.util.function.BooleanSupplier;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,16 +15,22 @@ public final class Backoff {
 
     private final long initialMillis;
     private final long maxMillis;
+    private final BooleanSupplier stopping;
     private long next;
 
-    public Backoff(long initialMillis, long maxMillis) {
+    /** {@code stopping}: while the application stops, a failure does not wait (the shutdown would). */
+    public Backoff(long initialMillis, long maxMillis, BooleanSupplier stopping) {
         this.initialMillis = initialMillis;
         this.maxMillis = maxMillis;
+        this.stopping = stopping;
         this.next = initialMillis;
     }
 
     /** Called after a failure: waits, then lets the failure roll the file back (it is tried again). */
     public void failed(Exception cause) throws InterruptedException {
+        if (stopping.getAsBoolean()) {
+            return;
+        }
         long wait;
         synchronized (this) {
             wait = next;
