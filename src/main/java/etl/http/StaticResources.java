@@ -1,0 +1,71 @@
+package etl.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.regex.Pattern;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/** Serves files from the classpath (the API document, the Swagger UI page and its assets), read once. */
+public final class StaticResources {
+
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    private final String prefix;
+
+    public StaticResources(String prefix) {
+        this.prefix = prefix;
+    }
+
+    /** A processor answering with one classpath file. */
+    public static Processor classpath(String path) {
+        byte[] content = read(path);
+        if (content == null) {
+            throw new IllegalStateException(path + " is not on the classpath");
+        }
+        String type = contentType(path);
+        return e -> answer(e, 200, type, content);
+    }
+
+    /** Answers with the file {@code name} under the prefix, or 404 (names with a path are refused). */
+    public void serve(Exchange e, String name) {
+        byte[] content = name != null && SAFE_NAME.matcher(name).matches() ? read(prefix + name) : null;
+        if (content == null) {
+            answer(e, 404, "application/json", Json.error("no such file").getBytes());
+        } else {
+            answer(e, 200, contentType(name), content);
+        }
+    }
+
+    private static void answer(Exchange e, int status, String type, byte[] content) {
+        var m = e.getMessage();
+        m.removeHeaders("*");
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        m.setHeader(Exchange.CONTENT_TYPE, type);
+        m.setBody(content);
+    }
+
+    private static byte[] read(String path) {
+        try (InputStream in = StaticResources.class.getClassLoader().getResourceAsStream(path)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException ex) {
+            return null;
+        }
+    }
+
+    static String contentType(String name) {
+        if (name.endsWith(".json")) {
+            return "application/json";
+        } else if (name.endsWith(".html")) {
+            return "text/html; charset=utf-8";
+        } else if (name.endsWith(".js")) {
+            return "text/javascript; charset=utf-8";
+        } else if (name.endsWith(".css")) {
+            return "text/css; charset=utf-8";
+        } else if (name.endsWith(".png")) {
+            return "image/png";
+        }
+        return "application/octet-stream";
+    }
+}
