@@ -11,13 +11,5 @@ python3 "$ROOT/bench/gen.py" "$EVENTS" "$USERS" "$SEED" "$WORK/events.jsonl" "$W
 start "$WORK/app" ${BENCH_JAVA_OPTS:-}
 warm_up "$WORK" "${BENCH_WARMUP:-0}"
 mkdir -p "$WORK/app/inbox"
-cpu0=$(cpu_seconds "$APP_PID"); t0=$(date +%s.%N)
-mv "$WORK/events.jsonl" "$WORK/app/inbox/bench.jsonl"
-wait_totals "$WORK/app" "$WORK/expected.tsv" 600
-t1=$(date +%s.%N)
-rss=$(peak_rss_mb "$APP_PID"); cpu1=$(cpu_seconds "$APP_PID")
-stop
-secs=$(echo "$t1 - $t0" | bc -l)
-printf 'e2e: %d events, %d users, seed %s%s%s: %.2f s, %.0f events/s, JVM CPU %.1f s, peak RSS %s MB, totals exact\n' \
-  "$EVENTS" "$USERS" "$SEED" "${CENTS:+ (2-decimal values)}" "${BENCH_WARMUP:+, after a warm-up of $BENCH_WARMUP events}" "$secs" "$(echo "$EVENTS / $secs" | bc -l)" "$(echo "$cpu1 - $cpu0" | bc -l)" "$rss"
-[ -n "${BENCH_KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"
+feed() { mv "$WORK/events.jsonl" "$WORK/app/inbox/bench.jsonl"; }
+measure e2e "$EVENTS events, $USERS users, seed $SEED${CENTS:+ (2-decimal values)}${BENCH_WARMUP:+, after a warm-up of $BENCH_WARMUP events}"

@@ -71,6 +71,22 @@ wait_totals() {
   done
 }
 
+# measure NAME DESCRIPTION: runs the function "feed" (which hands the data to the system), waits until every total is
+# exact, stops the system, and prints the figures; keeps the work folder when BENCH_KEEP is set
+measure() {
+  local name=$1 description=$2 cpu0 cpu1 t0 t1 rss secs
+  cpu0=$(cpu_seconds "$APP_PID"); t0=$(date +%s.%N)
+  feed
+  wait_totals "$WORK/app" "$WORK/expected.tsv" 600
+  t1=$(date +%s.%N)
+  rss=$(peak_rss_mb "$APP_PID"); cpu1=$(cpu_seconds "$APP_PID")
+  stop
+  secs=$(echo "$t1 - $t0" | bc -l)
+  printf '%s: %s: %.2f s, %.0f events/s, JVM CPU %.1f s, peak RSS %s MB, totals exact\n' "$name" "$description" \
+    "$secs" "$(echo "$EVENTS / $secs" | bc -l)" "$(echo "$cpu1 - $cpu0" | bc -l)" "$rss"
+  if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+
 # cpu_seconds PID: user+system CPU time the process has used so far
 cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo "?"

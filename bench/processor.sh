@@ -11,13 +11,5 @@ python3 "$ROOT/bench/gen.py" "$EVENTS" "$USERS" "$SEED" "$WORK/spool.jsonl" "$WO
 # ten requests (50,000 events) a file, as a busy server's group commit would write them
 mkdir -p "$WORK/parts" && split -l 10 -d -a 4 "$WORK/spool.jsonl" "$WORK/parts/0000000000000-bench-"
 ETL_ROLES=processor start_noport "$WORK/app" ${BENCH_JAVA_OPTS:-}
-cpu0=$(cpu_seconds "$APP_PID"); t0=$(date +%s.%N)
-for f in "$WORK"/parts/*; do mv "$f" "$WORK/app/outbox/$(basename "$f").jsonl"; done
-wait_totals "$WORK/app" "$WORK/expected.tsv" 600
-t1=$(date +%s.%N)
-rss=$(peak_rss_mb "$APP_PID"); cpu1=$(cpu_seconds "$APP_PID")
-stop
-secs=$(echo "$t1 - $t0" | bc -l)
-printf 'processor: %d events, %d users, seed %s%s: %.2f s, %.0f events/s, JVM CPU %.1f s, peak RSS %s MB, totals exact\n' \
-  "$EVENTS" "$USERS" "$SEED" "${CENTS:+ (2-decimal values)}" "$secs" "$(echo "$EVENTS / $secs" | bc -l)" "$(echo "$cpu1 - $cpu0" | bc -l)" "$rss"
-[ -n "${BENCH_KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"
+feed() { for f in "$WORK"/parts/*; do mv "$f" "$WORK/app/outbox/$(basename "$f").jsonl"; done; }
+measure processor "$EVENTS events, $USERS users, seed $SEED${CENTS:+ (2-decimal values)}"

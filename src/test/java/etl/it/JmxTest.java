@@ -11,19 +11,9 @@ import java.util.TreeSet;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
-import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.Test;
 
 /** Camel's route MBeans are on JMX, one per route id of the map in the README, and they count exchanges. */
-@CamelMainTest(useJmx = true, properties = {
-        "camel.server.port=" + Http.PORT,
-        "camel.management.port=" + Http.MANAGEMENT_PORT,
-        "etl.server.url=" + Http.BASE,
-        "etl.inbox.dir=" + SystemTestBase.INBOX,
-        "etl.outbox.dir=" + SystemTestBase.OUTBOX,
-        "etl.db.embedded-dir=target/it/pg",
-        "etl.processor.poll-ms=100"
-})
 class JmxTest extends SystemTestBase {
 
     @Test

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The whole application, started as {@code mvn camel:run} starts it (application.properties, the routes, the
- * embedded PostgreSQL), on a test port and test folders. Tests talk to it over real HTTP and real files only.
+ * embedded PostgreSQL, JMX), on test ports and test folders. Tests talk to it over real HTTP and real files only.
  */
-@CamelMainTest(properties = {
+@CamelMainTest(useJmx = true, properties = {
         "camel.server.port=" + Http.PORT,
         "camel.management.port=" + Http.MANAGEMENT_PORT,
         "etl.server.url=" + Http.BASE,
