@@ -163,11 +163,16 @@ public final class InboxRun {
         long now = System.nanoTime();
         if (now - lastProgress >= progressMillis * 1_000_000L) {
             lastProgress = now;
-            double seconds = (now - started) / 1e9;
-            LOG.info("Inbox {}: {} lines read ({}%), {} accepted, {} rejected, {} events/s", fileName, lines,
-                    size == 0 ? 100 : Math.min(100, bytesSeen * 100 / size), accepted, rejected,
-                    Math.round(accepted / Math.max(seconds, 1e-3)));
+            LOG.info(progress());
         }
+    }
+
+    /** The progress line of a large file: lines read, percent of the file, accepted, rejected, events a second. */
+    public synchronized String progress() {
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return String.format("Inbox %s: %d lines read (%d%%), %d accepted, %d rejected, %d events/s", fileName, lines,
+                size == 0 ? 100 : Math.min(100, bytesSeen * 100 / size), accepted, rejected,
+                Math.round(accepted / Math.max(seconds, 1e-3)));
     }
 
     public synchronized String summary() {

@@ -38,6 +38,20 @@ class InboxRunTest {
     }
 
     @Test
+    void progressSaysLinesPercentAndRate(@TempDir Path dir) throws Exception {
+        String half = E + "\n" + E + "\n";
+        Path f = Files.writeString(dir.resolve("p.jsonl"), half + half);
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 2, 0);
+        run.sent(run.validate(E + "\n" + E, 0).events(), false);
+        assertTrue(run.progress().matches("Inbox p\\.jsonl: 2 lines read \\(50%\\), 2 accepted, 0 rejected, \\d+ events/s"),
+                run.progress());
+        run.sent(run.validate(E + "\n" + E, 1).events(), true);
+        assertTrue(run.progress().contains("4 lines read (100%), 2 accepted"), run.progress());
+        assertTrue(run.summary().contains("2 chunks (2 events) had been applied before") == false
+                && run.summary().contains("1 chunks (2 events) had been applied before"), run.summary());
+    }
+
+    @Test
     void chunksOfAFileInOrder(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("f.jsonl"), E + "\n" + E + "\nbad\n" + E + "\n");
         InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 2, 5000);
