@@ -3,6 +3,7 @@ package routes;
 import org.apache.camel.builder.RouteBuilder;
 
 import etl.config.Roles;
+import etl.spool.SpoolWriter;
 
 /**
  * Writes one accepted request (a spool line) into {@code outbox/}: under a unique name, forced to the device and
@@ -16,11 +17,12 @@ public class SpoolRoute extends RouteBuilder {
         if (!Roles.enabled(getContext(), Roles.SERVER)) {
             return;
         }
+        SpoolWriter spool = getContext().getRegistry().lookupByNameAndType("spoolWriter", SpoolWriter.class);
         from("direct:spool")
             .routeId("outbox-spool")
             // a failure goes back to http-ingest-accept, whose route configuration answers 503
             .errorHandler(noErrorHandler())
-            .bean("spoolWriter", "write(${body})")
+            .process(e -> e.getMessage().setBody(spool.write(e.getMessage().getBody(byte[].class))))
             .log(org.apache.camel.LoggingLevel.DEBUG, "Spooled into ${body}");
     }
 }

@@ -57,6 +57,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private String inboxDir;
     @PropertyInject("etl.spool.group-commit-bytes")
     private long groupCommitBytes;
+    @PropertyInject("etl.spool.linger-micros")
+    private long lingerMicros;
     @PropertyInject("etl.http.max-body-bytes")
     private long maxBodyBytes;
     @PropertyInject("etl.auth.token")
@@ -128,7 +130,7 @@ public class EtlConfiguration implements CamelConfiguration {
         registry.bind("databaseHealthCheck", new DatabaseHealthCheck(ds));
         registry.bind("outboxHealthCheck", new OutboxHealthCheck(Path.of(outboxDir)));
 
-        SpoolWriter spool = new SpoolWriter(Path.of(outboxDir), groupCommitBytes, 30_000);
+        SpoolWriter spool = new SpoolWriter(Path.of(outboxDir), groupCommitBytes, lingerMicros, 30_000);
         registry.bind("spoolWriter", spool);
         context.addService(spool);
     }

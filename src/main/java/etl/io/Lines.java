@@ -20,7 +20,7 @@ public final class Lines implements Iterator<String>, Closeable {
 
     private final InputStreamReader reader;
     private final int perChunk;
-    private final char[] buf = new char[1 << 16];
+    private final char[] buf = new char[8192];
     private int pos;
     private int end;
     private boolean eof;

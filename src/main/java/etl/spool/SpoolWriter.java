@@ -43,15 +43,22 @@ public final class SpoolWriter extends ServiceSupport {
 
     private final Path dir;
     private final long maxBatchBytes;
+    private final long lingerNanos;
     private final long timeoutMillis;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final String processTag;
     private final AtomicLong seq = new AtomicLong();
     private volatile Thread thread;
 
-    public SpoolWriter(Path dir, long maxBatchBytes, long timeoutMillis) {
+    /**
+     * @param lingerMicros how long a write waits for more requests to join it before it is forced to disk: under
+     *                     load, requests answered by one fsync come back a moment later, and without a short wait
+     *                     each group would hold only the first few of them
+     */
+    public SpoolWriter(Path dir, long maxBatchBytes, long lingerMicros, long timeoutMillis) {
         this.dir = dir;
         this.maxBatchBytes = maxBatchBytes;
+        this.lingerNanos = lingerMicros * 1000;
         this.timeoutMillis = timeoutMillis;
         this.processTag = ProcessHandle.current().pid() + "x"
                 + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
@@ -113,10 +120,16 @@ public final class SpoolWriter extends ServiceSupport {
                 return;
             }
             long bytes = batch.get(0).line.length;
-            Pending next;
-            while (bytes < maxBatchBytes && (next = queue.poll()) != null) {
-                batch.add(next);
-                bytes += next.line.length;
+            long deadline = System.nanoTime() + lingerNanos;
+            try {
+                Pending next;
+                while (bytes < maxBatchBytes
+                        && (next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) != null) {
+                    batch.add(next);
+                    bytes += next.line.length;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stopping: write what is gathered, the loop ends after
             }
             try {
                 String name = writeDurably(batch);

@@ -22,7 +22,7 @@ class SpoolWriterTest {
 
     @Test
     void concurrentWritesAreAllOnDiskUnderVisibleNames(@TempDir Path dir) throws Exception {
-        SpoolWriter w = new SpoolWriter(dir, 1 << 20, 10_000);
+        SpoolWriter w = new SpoolWriter(dir, 1 << 20, 500, 10_000);
         w.start();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         List<Future<String>> names = new ArrayList<>();
@@ -51,7 +51,7 @@ class SpoolWriterTest {
     @Test
     void unwritableFolderFailsTheWrite(@TempDir Path dir) throws Exception {
         Path spool = dir.resolve("spool");
-        SpoolWriter w = new SpoolWriter(spool, 1 << 20, 10_000);
+        SpoolWriter w = new SpoolWriter(spool, 1 << 20, 0, 10_000);
         w.start();
         Files.delete(spool);
         Files.writeString(spool, "now a file, not a folder");
