@@ -47,7 +47,9 @@ public class OutboxProcessorRoute extends RouteBuilder {
                 .to("direct:outbox-batch")
                 .process(e -> outbox.applied(batch(e).listed()))
                 .process(e -> batch(e).committed(metrics))
-                .setProperty("etlMore", simple("${exchangeProperty." + BATCH + ".full()}"))
+                // a full batch that applied nothing (its files all applied by another process, or not movable) waits
+                // for the next poll instead of listing the same files again at once
+                .process(e -> e.setProperty("etlMore", batch(e).full() && batch(e).appliedAnything()))
             .end();
 
         // One batch, one transaction: the oldest spool files, in spool order (of two requests with one

@@ -15,7 +15,7 @@ import etl.http.Json;
 public class QueryRoute extends RouteBuilder {
 
     @Override
-    public void configure() {
+    public void configure() throws Exception {
         if (!Roles.enabled(getContext(), Roles.SERVER)) {
             return;
         }
@@ -39,5 +39,26 @@ public class QueryRoute extends RouteBuilder {
                                     e.getMessage().getHeader("etlRevenue", BigDecimal.class))))
                     .end()
             .end();
+
+        // anything else: a JSON 404 (Vert.x would answer in HTML). Vert.x tries routes in the order they were added,
+        // so this one is started last, once every other route is in place.
+        getContext().addStartupListener(new org.apache.camel.ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarted(org.apache.camel.CamelContext context, boolean alreadyStarted) {
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(org.apache.camel.CamelContext context, boolean alreadyStarted)
+                    throws Exception {
+                context.getRouteController().startRoute("http-not-found");
+            }
+        });
+        from("platform-http:/?matchOnUriPrefix=true&muteException=true")
+            .routeId("http-not-found")
+            .autoStartup(false)
+            .routeConfigurationId("http-errors")
+            .process(HttpReply.json(404, e -> Json.error("no such resource: "
+                    + e.getMessage().getHeader(org.apache.camel.Exchange.HTTP_METHOD) + " "
+                    + e.getMessage().getHeader(org.apache.camel.Exchange.HTTP_PATH))));
     }
 }

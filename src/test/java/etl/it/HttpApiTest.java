@@ -256,6 +256,16 @@ class HttpApiTest extends SystemTestBase {
     }
 
     @Test
+    void unknownPathsAndMethodsAnswerJsonToo() throws Exception {
+        for (Http.Reply r : new Http.Reply[] {Http.getRaw("/nope"), Http.getRaw("/userEvents/"),
+            Http.getRaw("/liveEvent", AUTH, TOKEN)}) {
+            assertEquals(404, r.status(), r.body());
+            assertEquals("application/json", r.contentType());
+            assertTrue(r.json().has("error"));
+        }
+    }
+
+    @Test
     void noAnswerCarriesAStackTraceOrTheToken() throws Exception {
         Http.Reply[] replies = {
             Http.post("{", AUTH, TOKEN),
