@@ -58,7 +58,7 @@ public class OutboxProcessorRoute extends RouteBuilder {
             .routeId("outbox-batch")
             .routeConfigurationId("processor-errors")
             .transacted("required")
-            .process(e -> e.setProperty(BATCH, new OutboxBatch(backoff.failing() ? 1 : filesPerBatch)))
+            .process(e -> e.setProperty(BATCH, new OutboxBatch(backoff.failing() ? 1 : filesPerBatch, outbox)))
             .process(e -> e.getMessage().setBody(batch(e).take(outbox.oldest(batch(e).maxFiles()))))
             .split(body())
                 .to("direct:outbox-file")

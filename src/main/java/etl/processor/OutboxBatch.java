@@ -37,8 +37,17 @@ public final class OutboxBatch {
     private String[] users;
     private String[] amounts;
 
+    private final OutboxFiles outbox;
+    private long lineInFile;
+
     public OutboxBatch(int maxFiles) {
+        this(maxFiles, null);
+    }
+
+    /** {@code outbox}: where unreadable lines are quarantined (none in the unit tests). */
+    public OutboxBatch(int maxFiles, OutboxFiles outbox) {
         this.maxFiles = maxFiles;
+        this.outbox = outbox;
     }
 
     public int maxFiles() {
@@ -64,6 +73,7 @@ public final class OutboxBatch {
     public void startFile(String name) {
         file = name;
         files.add(name);
+        lineInFile = 0;
     }
 
     /** A file whose name was already applied (found again after a crash, or taken by another process). */
@@ -72,12 +82,9 @@ public final class OutboxBatch {
         LOG.info("Outbox {}: already applied, not applied again", name);
     }
 
-    public boolean isEmpty() {
-        return files.isEmpty() && skippedFiles == 0;
-    }
-
     /** Reads one spool line; a line that cannot be read (torn by a crash before it was acknowledged) is skipped. */
     public SpoolRecord read(String line) {
+        lineInFile++;
         if (line == null || line.isBlank()) {
             return null;
         }
@@ -85,7 +92,11 @@ public final class OutboxBatch {
             return SpoolRecord.parse(line);
         } catch (Exception e) {
             corruptLines++;
-            LOG.error("Outbox {}: skipping an unreadable line ({}); it was never acknowledged", file, e.getMessage());
+            LOG.error("Outbox {}: line {} is unreadable ({}); it was never acknowledged, it is kept in .rejected/",
+                    file, lineInFile, e.getMessage());
+            if (outbox != null) {
+                outbox.quarantine(file, lineInFile, e.getMessage(), line);
+            }
             return null;
         }
     }
@@ -138,7 +149,8 @@ public final class OutboxBatch {
                 requests, sums.size(), ms,
                 duplicateRequests > 0 ? ", skipped " + duplicateRequests + " repeated requests (" + duplicateEvents
                         + " events) whose Idempotency-Key was already applied" : "",
-                corruptLines > 0 ? ", skipped " + corruptLines + " unreadable lines" : "");
+                corruptLines > 0 ? ", skipped " + corruptLines + " unreadable lines" : "")
+                + (skippedFiles > 0 ? ", " + skippedFiles + " files found already applied" : "");
     }
 
     /** After the commit: the batch's figures go to the metrics. */

@@ -6,14 +6,20 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import etl.event.EventValidator;
 
 /**
  * The outbox folder as the processor sees it: one listing per batch that returns the oldest spool files (their names
@@ -105,6 +111,25 @@ public final class OutboxFiles {
 
     public Path path(String name) {
         return dir.resolve(name);
+    }
+
+    /**
+     * Keeps a spool line that cannot be read (torn by a crash before its request was acknowledged) in
+     * {@code .rejected/<file>.rejected.jsonl}, one JSON object a line: {@code {"line":…,"reason":…,"raw":…}}.
+     */
+    public void quarantine(String file, long line, String reason, String raw) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("line", line);
+        entry.put("reason", reason);
+        entry.put("raw", raw);
+        try {
+            Path rejected = Files.createDirectories(dir.resolve(".rejected"));
+            Files.writeString(rejected.resolve(file + ".rejected.jsonl"),
+                    EventValidator.MAPPER.writeValueAsString(entry) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            LOG.warn("Outbox {}: cannot quarantine line {}: {}", file, line, e.toString());
+        }
     }
 
     /** After the commit: each file moves to {@code .done/} (kept for replay) or is deleted. */

@@ -22,7 +22,7 @@ import etl.event.EventValidator;
  */
 public record SpoolRecord(String key, List<Event> events) {
 
-    public static final JsonFactory JSON = EventValidator.MAPPER.getFactory();
+    private static final JsonFactory JSON = EventValidator.MAPPER.getFactory();
 
     /**
      * The spool line of an accepted request, made from its body as received (already validated whole): the events are

@@ -75,8 +75,11 @@ class OriginalSystemsRegressionTest extends SystemTestBase {
         String good = "{\"key\":null,\"events\":[" + ev(u, "add_revenue", "2") + "]}\n";
         Path tmp = Files.createTempFile(Path.of("target"), "outbox", ".part");
         Files.writeString(tmp, good + "{\"key\":null,\"events\":[{\"userId\":\"" + u + "\",\"na\n" + good);
-        Files.move(tmp, outbox().resolve("0000000000000-test-" + u + ".jsonl"), StandardCopyOption.ATOMIC_MOVE);
+        String name = "0000000000000-test-" + u + ".jsonl";
+        Files.move(tmp, outbox().resolve(name), StandardCopyOption.ATOMIC_MOVE);
         Waits.revenue(u, "4", 5000);
+        String rejected = Files.readString(outbox().resolve(".rejected").resolve(name + ".rejected.jsonl"));
+        assertTrue(rejected.startsWith("{\"line\":2,\"reason\":"), rejected);
     }
 
     @Test
