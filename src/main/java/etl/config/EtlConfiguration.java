@@ -71,6 +71,10 @@ public class EtlConfiguration implements CamelConfiguration {
     private long backoffMax;
     @PropertyInject("etl.http.worker-threads")
     private int workerPoolSize;
+    @PropertyInject(value = "camel.management.enabled", defaultValue = "false")
+    private boolean managementEnabled;
+    @PropertyInject(value = "camel.management.port", defaultValue = "8080")
+    private int managementPort;
     @PropertyInject("camel.server.port")
     private int httpPort;
 
@@ -80,7 +84,10 @@ public class EtlConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         boolean server = Roles.enabled(context, Roles.SERVER);
         if (server) {
-            checkPortFree(httpPort);
+            checkPortFree(httpPort, "HTTP port", "ETL_HTTP_PORT");
+        }
+        if (managementEnabled) {
+            checkPortFree(managementPort, "management port", "ETL_MANAGEMENT_PORT");
         }
         checkWritable("outbox", Path.of(outboxDir));
         if (Roles.enabled(context, Roles.CLIENT)) {
@@ -148,13 +155,13 @@ public class EtlConfiguration implements CamelConfiguration {
         return repo;
     }
 
-    private static void checkPortFree(int port) {
+    private static void checkPortFree(int port, String what, String variable) {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(port));
         } catch (IOException e) {
-            throw new StartupFailure("cannot listen on HTTP port " + port + ": " + e.getMessage()
-                    + " (another process has it? set ETL_HTTP_PORT)");
+            throw new StartupFailure("cannot listen on " + what + " " + port + ": " + e.getMessage()
+                    + " (another process has it? set " + variable + ")");
         }
     }
 

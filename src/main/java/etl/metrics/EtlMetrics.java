@@ -75,7 +75,7 @@ public final class EtlMetrics {
     /** One HTTP answer: counted and timed by route and status. */
     public void http(String route, int status, long nanos) {
         Timer.builder("etl.http.requests").tag("route", route).tag("status", Integer.toString(status))
-                .description("HTTP requests by route and status").register(registry)
+                .description("HTTP requests by route and status").publishPercentileHistogram().register(registry)
                 .record(Duration.ofNanos(nanos));
     }
 }

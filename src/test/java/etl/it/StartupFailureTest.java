@@ -37,6 +37,15 @@ class StartupFailureTest {
     }
 
     @Test
+    void managementPortInUse() throws Exception {
+        try (ServerSocket taken = new ServerSocket(18093)) {
+            String line = run("management", 18094, Map.of("ETL_MANAGEMENT_PORT", "18093",
+                    "ETL_DB_URL", "jdbc:postgresql://localhost:1/none"));
+            assertTrue(line.contains("management port 18093") && line.contains("ETL_MANAGEMENT_PORT"), line);
+        }
+    }
+
+    @Test
     void databaseUnreachable() throws Exception {
         String line = run("db", 18096, Map.of("ETL_DB_URL", "jdbc:postgresql://localhost:1/none",
                 "ETL_DB_CONNECT_TIMEOUT_MS", "2000"));
