@@ -27,6 +27,7 @@ import etl.health.DatabaseHealthCheck;
 import etl.health.OutboxHealthCheck;
 import etl.event.IdempotencyKeys;
 import etl.http.AuthToken;
+import etl.io.Folders;
 import etl.metrics.EtlMetrics;
 import etl.http.RequestBodyReader;
 import etl.processor.Backoff;
@@ -168,8 +169,7 @@ public class EtlConfiguration implements CamelConfiguration {
     private static void checkWritable(String what, Path dir) {
         try {
             Files.createDirectories(dir);
-            Path probe = Files.createTempFile(dir, ".write-check-", ".tmp");
-            Files.delete(probe);
+            Folders.checkWritable(dir);
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw new StartupFailure("cannot write the " + what + " folder " + dir.toAbsolutePath()
                     + ": it exists and is not a folder");

@@ -1,11 +1,12 @@
 package etl.health;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
+
+import etl.io.Folders;
 
 /** Readiness: the outbox folder can be written (else every POST /liveEvent answers 503). */
 public class OutboxHealthCheck extends AbstractHealthCheck {
@@ -25,7 +26,7 @@ public class OutboxHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         try {
-            Files.delete(Files.createTempFile(dir, ".health-", ".tmp"));
+            Folders.checkWritable(dir);
             builder.up();
         } catch (Exception e) {
             builder.message("the outbox " + dir.toAbsolutePath() + " cannot be written: " + e).down();
