@@ -78,6 +78,12 @@ public final class Database implements AutoCloseable {
                         .setRegisterShutdownHook(false)
                         .setPGStartupWait(Duration.ofSeconds(60))
                         .setServerConfig("max_connections", "200")
+                        // zonky starts the server with -F (fsync off) and synchronous_commit=off: a crash of the
+                        // server would lose committed batches whose files already left the outbox. As durable as any
+                        // production PostgreSQL instead (these -c settings come after its own and win).
+                        .setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on")
                         .start();
                 Owner.claim(dir);
                 LOG.info("Started the embedded PostgreSQL on port {} (data {})", pg.getPort(), dir);
