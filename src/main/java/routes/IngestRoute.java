@@ -43,6 +43,9 @@ public class IngestRoute extends RouteBuilder {
             .choice()
                 .when(e -> !token.matches(e.getMessage().getHeader("Authorization", String.class)))
                     .process(HttpReply.error(401, "missing or wrong Authorization token"))
+                .when(simple("${header.Idempotency-Key} != null && ${header.Idempotency-Key.trim().isEmpty()}"))
+                    // an empty key would make every later keyless-looking request a "duplicate" of the first
+                    .process(HttpReply.error(400, "Idempotency-Key is empty; send a non-blank key or none"))
                 .when(simple("${header.Idempotency-Key} != null && ${header.Idempotency-Key.length()} > "
                         + IdempotencyKeys.MAX_KEY_LENGTH))
                     .process(HttpReply.error(400, "Idempotency-Key is longer than " + IdempotencyKeys.MAX_KEY_LENGTH
@@ -74,9 +77,7 @@ public class IngestRoute extends RouteBuilder {
                         .otherwise()
                             .setBody(exchange -> SpoolRecord.line(
                                     exchange.getMessage().getHeader("Idempotency-Key", String.class),
-                                    exchange.getMessage().getBody(byte[].class),
-                                    RequestParser.isJsonLines(exchange.getMessage().getHeader("Content-Type",
-                                            String.class))))
+                                    exchange.getProperty(PARSED, RequestParser.Parsed.class).events()))
                             .to("direct:spool")
                             .process(e -> metrics.accepted(e.getMessage().getHeader("etlEvents", Integer.class)))
                             .process(HttpReply.json(200, e -> Json.accepted(

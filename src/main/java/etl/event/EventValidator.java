@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 
 import java.io.IOException;
 
+import etl.io.Utf8;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -36,6 +38,32 @@ public final class EventValidator {
         public boolean valid() {
             return event != null;
         }
+    }
+
+    /**
+     * JSON Lines, as both the server and the inbox client read them: a line is blank, and skipped, when it holds only
+     * JSON's own white space (space, tab, carriage return). Anything else, {@code \u000b}, U+2028 or U+3000 included,
+     * is a line to read, and an invalid one.
+     */
+    public static boolean blank(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            if (c != ' ' && c != '\t' && c != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Checks one line of JSON Lines given as bytes {@code b[from, to)}: strict UTF-8 first, then the event. */
+    public static Result validateLine(byte[] b, int from, int to) {
+        String text;
+        try {
+            text = Utf8.decode(b, from, to);
+        } catch (Utf8.InvalidException e) {
+            return new Result(null, "the line is " + e.getMessage());
+        }
+        return validateJson(text);
     }
 
     /** Parses and checks one JSON text (a line of a JSONL file). */
@@ -112,6 +140,11 @@ public final class EventValidator {
         if (userId.indexOf('\u0000') >= 0) {
             return new Result(null, "userId contains a NUL character");
         }
+        int lone = unpairedSurrogate(userId);
+        if (lone >= 0) {
+            // not a character: PostgreSQL's driver would turn every such id into the same "?"
+            return new Result(null, String.format("userId contains an unpaired surrogate (\\u%04x)", (int) userId.charAt(lone)));
+        }
         if (nameToken == null || nameToken == JsonToken.VALUE_NULL) {
             return new Result(null, "name is missing");
         }
@@ -137,6 +170,23 @@ public final class EventValidator {
             return new Result(null, "value is too large (at most 999999999999999999.99)");
         }
         return new Result(new Event(userId, name, value.setScale(2)), null);
+    }
+
+    /** The index of the first UTF-16 surrogate without its pair (from a {@code \\ud800} escape), or -1. */
+    static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return i;
+                }
+            } else if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static String typeName(JsonToken t) {

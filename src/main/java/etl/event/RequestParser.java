@@ -1,12 +1,13 @@
 package etl.event;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+
+import etl.io.Utf8;
 
 /**
  * Reads the body of {@code POST /liveEvent}: one event object, a JSON array of events, or JSON Lines. All or nothing:
@@ -40,9 +41,23 @@ public final class RequestParser {
         return isJsonLines(contentType) ? parseLines(body) : parseJson(body);
     }
 
+    /**
+     * A UTF-8 byte order mark before the body is skipped (RFC 8259 lets a parser ignore it); everything else must be
+     * well-formed UTF-8: a body in UTF-16 or UTF-32, or with an ill-formed byte, is invalid JSON.
+     */
+    private static int start(byte[] body) {
+        return Utf8.hasBom(body, 0, body.length) ? 3 : 0;
+    }
+
     static Parsed parseJson(byte[] body) {
+        String text;
+        try {
+            text = Utf8.decode(body, start(body), body.length);
+        } catch (Utf8.InvalidException e) {
+            return single("body is " + e.getMessage());
+        }
         Collector c = new Collector();
-        try (JsonParser p = EventValidator.MAPPER.getFactory().createParser(body)) {
+        try (JsonParser p = EventValidator.MAPPER.getFactory().createParser(text)) {
             JsonToken t = p.nextToken();
             if (t == null) {
                 return single("body is empty");
@@ -67,20 +82,18 @@ public final class RequestParser {
         return c.result();
     }
 
+    /** JSON Lines: each line decoded and checked on its own; {@code index} counts every line, blank ones too. */
     static Parsed parseLines(byte[] body) {
-        String text = new String(body, StandardCharsets.UTF_8);
         Collector c = new Collector();
         int index = 0;
-        int start = 0;
-        while (start <= text.length()) {
-            int nl = text.indexOf('\n', start);
-            int end = nl < 0 ? text.length() : nl;
-            String line = text.substring(start, end);
-            if (!line.isBlank()) {
-                c.add(index, EventValidator.validateJson(line));
+        int start = start(body);
+        while (start <= body.length) {
+            int nl = start;
+            while (nl < body.length && body[nl] != '\n') {
+                nl++;
             }
-            if (nl < 0) {
-                break;
+            if (!EventValidator.blank(body, start, nl)) {
+                c.add(index, EventValidator.validateLine(body, start, nl));
             }
             index++;
             start = nl + 1;

@@ -2,7 +2,6 @@ package etl.spool;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,88 +15,34 @@ import etl.event.EventValidator;
 
 /**
  * One accepted request as it is kept in the outbox: a single JSON line
- * {@code {"key":"<Idempotency-Key or null>","events":[{"userId":…,"name":…,"value":…},…]}}, the events as they were
- * received (validated, other fields kept). A line is only ever complete when it ends with a newline, so a torn write
- * is never mistaken for a request.
+ * {@code {"key":"<Idempotency-Key or null>","events":[{"userId":…,"name":…,"value":…},…]}}, written by this class
+ * from the events the server validated, in one canonical form (UTF-8, no byte order mark, no other fields, values as
+ * plain decimals). The processor reads it back with the same validator: whatever body the server accepted, in
+ * whatever form (a BOM, CRLF, deep ignored fields), the processor reads the same events. A line is only ever complete
+ * when it ends with a newline, so a torn write is never mistaken for a request.
  */
 public record SpoolRecord(String key, List<Event> events) {
 
     private static final JsonFactory JSON = EventValidator.MAPPER.getFactory();
 
-    /**
-     * The spool line of an accepted request, made from its body as received (already validated whole): the events are
-     * copied, not re-serialized. In valid JSON a newline can only be white space between tokens, so newlines become
-     * spaces; in JSON Lines the blank lines are dropped and the others joined into an array.
-     */
-    public static byte[] line(String key, byte[] body, boolean jsonLines) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 64);
-        out.writeBytes(("{\"key\":" + jsonString(key) + ",\"events\":").getBytes(StandardCharsets.UTF_8));
-        if (jsonLines) {
-            out.write('[');
-            boolean first = true;
-            int start = 0;
-            while (start <= body.length) {
-                int end = start;
-                while (end < body.length && body[end] != '\n') {
-                    end++;
-                }
-                if (!blank(body, start, end)) {
-                    if (!first) {
-                        out.write(',');
-                    }
-                    first = false;
-                    copyFlat(body, start, end, out);
-                }
-                start = end + 1;
+    /** The spool line of an accepted request: its key and its (validated) events, ending in a newline. */
+    public static byte[] line(String key, List<Event> events) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + events.size() * 64);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+            g.writeStartObject();
+            g.writeStringField("key", key);
+            g.writeArrayFieldStart("events");
+            for (Event e : events) {
+                writeEvent(g, e);
             }
-            out.write(']');
-        } else {
-            int first = 0;
-            while (first < body.length && isSpace(body[first])) {
-                first++;
-            }
-            boolean array = first < body.length && body[first] == '[';
-            if (!array) {
-                out.write('[');
-            }
-            copyFlat(body, first, body.length, out);
-            if (!array) {
-                out.write(']');
-            }
-        }
-        out.writeBytes("}\n".getBytes(StandardCharsets.UTF_8));
-        return out.toByteArray();
-    }
-
-    private static boolean isSpace(byte b) {
-        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
-    }
-
-    private static boolean blank(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (!isSpace(b[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static void copyFlat(byte[] b, int from, int to, ByteArrayOutputStream out) {
-        for (int i = from; i < to; i++) {
-            byte c = b[i];
-            out.write(c == '\n' || c == '\r' ? ' ' : c);
-        }
-    }
-
-    private static String jsonString(String s) {
-        if (s == null) {
-            return "null";
-        }
-        try {
-            return EventValidator.MAPPER.writeValueAsString(s);
+            g.writeEndArray();
+            g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        out.write('\n');
+        return out.toByteArray();
     }
 
     /** One event in the contract's form, {@code {"userId":…,"name":…,"value":…}}, on one line. */

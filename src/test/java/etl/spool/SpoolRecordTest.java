@@ -13,11 +13,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import etl.event.Event;
+import etl.event.RequestParser;
 
 class SpoolRecordTest {
 
+    /** What the server spools for a body it accepted: the door's parser, then the canonical line. */
     private static String line(String key, String body, boolean jsonLines) {
-        return new String(SpoolRecord.line(key, body.getBytes(StandardCharsets.UTF_8), jsonLines), StandardCharsets.UTF_8);
+        RequestParser.Parsed parsed = RequestParser.parse(body.getBytes(StandardCharsets.UTF_8),
+                jsonLines ? "application/x-ndjson" : "application/json");
+        assertTrue(parsed.ok(), parsed.invalid().toString());
+        return new String(SpoolRecord.line(key, parsed.events()), StandardCharsets.UTF_8);
     }
 
     @Test
