@@ -32,12 +32,20 @@ public class ErrorHandling extends RouteConfigurationBuilder {
                 .process(HttpReply.error(500, "internal error; nothing was kept"))
             .end();
 
-        // The processor: a failure rolls the file's transaction back; the file stays in the outbox and is tried
-        // again after an exponential backoff (the database may be down: nothing is lost, the processor catches up).
-        routeConfiguration("processor-errors")
+        // The processor's transaction: a failure rolls it back (the files stay in the outbox) and goes back to the
+        // polling route, with one log line instead of a stack trace.
+        routeConfiguration("processor-rollback")
             .onException(Exception.class).handled(false)
-                .logStackTrace(false).logExhausted(false)
-                .bean("processorBackoff", "failed(${exception})")
+                .logStackTrace(false).logExhausted(false).logRetryAttempted(false)
+            .end();
+
+        // The polling route, after the rollback: a request the database refuses for good is isolated and set aside;
+        // any other failure (the database down) waits with exponential backoff, holding no connection or lock, and
+        // the files are tried again (nothing is lost, the processor catches up).
+        routeConfiguration("processor-errors")
+            .onException(Exception.class).handled(true)
+                .logStackTrace(false).logExhausted(false).logHandled(false)
+                .process("batchFailed")
             .end();
 
         // The client: while the server is down or answers 5xx, retry the chunk with exponential backoff, for ever.

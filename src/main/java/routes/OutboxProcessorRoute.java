@@ -9,7 +9,6 @@ import org.apache.camel.component.sql.SqlConstants;
 import etl.config.Roles;
 import etl.io.Lines;
 import etl.metrics.EtlMetrics;
-import etl.processor.Backoff;
 import etl.processor.OutboxBatch;
 import etl.processor.OutboxFiles;
 import etl.spool.SpoolRecord;
@@ -23,46 +22,50 @@ import etl.spool.SpoolRecord;
  */
 public class OutboxProcessorRoute extends RouteBuilder {
 
-    static final String BATCH = "etlBatch";
-    static final String RECORD = "etlRecord";
+    static final String BATCH = OutboxBatch.PROPERTY;
+    static final String RECORD = OutboxBatch.RECORD;
 
     @Override
     public void configure() {
         if (!Roles.enabled(getContext(), Roles.PROCESSOR)) {
             return;
         }
-        int filesPerBatch = Integer.parseInt(
-                getContext().resolvePropertyPlaceholders("{{etl.processor.files-per-batch}}"));
         OutboxFiles outbox = getContext().getRegistry().lookupByNameAndType("outboxFiles", OutboxFiles.class);
-        Backoff backoff = getContext().getRegistry().lookupByNameAndType("processorBackoff", Backoff.class);
         EtlMetrics metrics = getContext().getRegistry().lookupByNameAndType("etlMetrics", EtlMetrics.class);
 
         // Every poll, batches follow one another while the last one was full: a backlog is applied without pauses.
         // A batch's files leave the outbox only after its transaction has committed (when direct:outbox-batch returns).
+        // A failed batch comes back here rolled back; route configuration processor-errors then waits or isolates.
         from("timer:outbox-processor?delay=0&period={{etl.processor.poll-ms}}")
             .routeId("outbox-processor")
             .errorHandler(noErrorHandler())
             .setProperty("etlMore", constant(true))
             .loopDoWhile(exchangeProperty("etlMore").isEqualTo(true))
-                .to("direct:outbox-batch")
-                .process(e -> outbox.applied(batch(e).listed()))
-                .process(e -> batch(e).committed(metrics))
-                // a full batch that applied nothing (its files all applied by another process, or not movable) waits
-                // for the next poll instead of listing the same files again at once
-                .process(e -> e.setProperty("etlMore", batch(e).full() && batch(e).appliedAnything()))
+                .doTry()
+                    .to("direct:outbox-batch")
+                    .process(e -> outbox.applied(batch(e).listed()))
+                    .process(e -> batch(e).committed(metrics))
+                    // a full batch that applied nothing (its files all applied by another process, or not movable)
+                    // waits for the next poll instead of listing the same files again at once
+                    .process(e -> e.setProperty("etlMore", batch(e).full() && batch(e).appliedAnything()))
+                .doCatch(Exception.class)
+                    // the batch's transaction has rolled back: wait (nothing held) or isolate, then the next poll
+                    .process("batchFailed")
+                    .setProperty("etlMore", constant(false))
+                .end()
             .end();
 
         // One batch, one transaction: the oldest spool files, in spool order (of two requests with one
         // Idempotency-Key, the first spooled is the one applied), then one UPSERT for all their users.
         from("direct:outbox-batch")
             .routeId("outbox-batch")
-            .routeConfigurationId("processor-errors")
+            .routeConfigurationId("processor-rollback")
             .transacted("required")
-            .process(e -> e.setProperty(BATCH, new OutboxBatch(backoff.failing() ? 1 : filesPerBatch, outbox)))
-            .process(e -> e.getMessage().setBody(batch(e).take(outbox.oldest(batch(e).maxFiles()))))
+            .process("startBatch")
             .split(body())
                 .to("direct:outbox-file")
             .end()
+            .process("keepRejected")
             .filter(simple("${exchangeProperty." + BATCH + ".userCount()} > 0"))
                 .setHeader("users", simple("${exchangeProperty." + BATCH + ".users()}"))
                 .setHeader("amounts", simple("${exchangeProperty." + BATCH + ".amounts()}"))
@@ -101,6 +104,8 @@ public class OutboxProcessorRoute extends RouteBuilder {
             .process(OutboxProcessorRoute::readRequest)
             .filter(exchangeProperty(RECORD).isNotNull())
                 .choice()
+                    .when(new OutboxBatch.Isolated())
+                        .process("isolatedApply")
                     .when(header("etlKey").isNull())
                         .process(e -> batch(e).apply(record(e)))
                     .otherwise()

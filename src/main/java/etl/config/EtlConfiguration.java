@@ -31,6 +31,10 @@ import etl.io.Folders;
 import etl.metrics.EtlMetrics;
 import etl.http.RequestBodyReader;
 import etl.processor.Backoff;
+import etl.processor.BatchFailed;
+import etl.processor.IsolatedApply;
+import etl.processor.KeepRejected;
+import etl.processor.StartBatch;
 import etl.processor.OutboxFiles;
 import etl.spool.SpoolWriter;
 
@@ -70,6 +74,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private long backoffInitial;
     @PropertyInject("etl.processor.retry-max-ms")
     private long backoffMax;
+    @PropertyInject("etl.processor.files-per-batch")
+    private int filesPerBatch;
     @PropertyInject("etl.http.worker-threads")
     private int workerPoolSize;
     @PropertyInject(value = "camel.management.enabled", defaultValue = "false")
@@ -119,10 +125,15 @@ public class EtlConfiguration implements CamelConfiguration {
         registry.bind("required", new SpringTransactionPolicy(txTemplate));
         registry.bind("appliedFiles", appliedFiles(ds, txTemplate));
         registry.bind("idempotencyKeys", new IdempotencyKeys(new JdbcTemplate(ds)));
-        registry.bind("processorBackoff", new Backoff(backoffInitial, backoffMax,
-                () -> context.isStopping() || context.isStopped()));
+        Backoff backoff = new Backoff(backoffInitial, backoffMax, () -> context.isStopping() || context.isStopped());
+        registry.bind("processorBackoff", backoff);
         OutboxFiles outboxFiles = new OutboxFiles(Path.of(outboxDir), !onApplied.contains("delete"));
         registry.bind("outboxFiles", outboxFiles);
+        // the processor's named steps (route outbox-batch and its error handling)
+        registry.bind("startBatch", new StartBatch(outboxFiles, backoff, filesPerBatch));
+        registry.bind("keepRejected", new KeepRejected(outboxFiles));
+        registry.bind("batchFailed", new BatchFailed(backoff));
+        registry.bind("isolatedApply", new IsolatedApply(ds, txManager));
         // one Prometheus registry for Camel's metrics and ours: Camel's, when its metrics service made it first
         MeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
                 MeterRegistry.class);

@@ -43,6 +43,10 @@ public final class EtlMetrics {
         this.applyLag = Timer.builder("etl.apply.lag").description("from spooling a file to committing its events")
                 .register(registry);
         this.outbox = outbox;
+        io.micrometer.core.instrument.FunctionCounter.builder("etl.requests.set.aside", outbox,
+                        OutboxFiles::setAsideCount)
+                .description("requests the database refuses for good, and folder entries that are not spool files, set"
+                        + " aside in outbox/.rejected/").register(registry);
         Gauge.builder("etl.outbox.backlog.files", this, m -> m.backlog().files())
                 .description("spool files waiting to be applied").register(registry);
         Gauge.builder("etl.outbox.backlog.bytes", this, m -> m.backlog().bytes())
@@ -71,6 +75,11 @@ public final class EtlMetrics {
 
     public void rejectedInbox(long lines) {
         rejectedInbox.increment(lines);
+    }
+
+    /** Requests set aside by a committed batch. */
+    public void setAside(long requests) {
+        outbox.countSetAside(requests);
     }
 
     /** A committed batch: its applied and duplicate events, and the lag of each of its files. */

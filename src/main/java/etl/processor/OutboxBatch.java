@@ -21,6 +21,10 @@ import etl.spool.SpoolRecord;
 public final class OutboxBatch {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxBatch.class);
+    /** The exchange property that holds the batch of the transaction in progress. */
+    public static final String PROPERTY = "etlBatch";
+    /** The exchange property that holds the spool record being applied. */
+    public static final String RECORD = "etlRecord";
 
     private final int maxFiles;
     private final long started = System.nanoTime();
@@ -37,17 +41,15 @@ public final class OutboxBatch {
     private String[] users;
     private String[] amounts;
 
-    private final OutboxFiles outbox;
     private long lineInFile;
+    private boolean isolated;
+    private final java.util.Set<String> isolatedUsers = new java.util.HashSet<>();
+    /** Per outbox file, the lines kept in .rejected/ (torn lines, requests set aside), written before the commit. */
+    private final Map<String, List<OutboxFiles.Rejected>> rejected = new java.util.LinkedHashMap<>();
+    private final List<String> setAsideLog = new ArrayList<>();
 
     public OutboxBatch(int maxFiles) {
-        this(maxFiles, null);
-    }
-
-    /** {@code outbox}: where unreadable lines are quarantined (none in the unit tests). */
-    public OutboxBatch(int maxFiles, OutboxFiles outbox) {
         this.maxFiles = maxFiles;
-        this.outbox = outbox;
     }
 
     public int maxFiles() {
@@ -58,6 +60,29 @@ public final class OutboxBatch {
     public List<String> take(List<String> names) {
         listed = names;
         return names;
+    }
+
+    /** True when the exchange's batch is applied one request at a time. */
+    public static final class Isolated implements org.apache.camel.Predicate {
+        @Override
+        public boolean matches(org.apache.camel.Exchange exchange) {
+            OutboxBatch b = exchange.getProperty(PROPERTY, OutboxBatch.class);
+            return b != null && b.isolated;
+        }
+    }
+
+    /** Applies this batch one request at a time, each in a savepoint (a refused request is among its files). */
+    public void isolate(boolean on) {
+        isolated = on;
+    }
+
+    public boolean isolated() {
+        return isolated;
+    }
+
+    /** The first file of the listing, or null. */
+    public String firstListed() {
+        return listed.isEmpty() ? null : listed.get(0);
     }
 
     /** True when the batch took as many files as it may: more are probably waiting. */
@@ -92,13 +117,39 @@ public final class OutboxBatch {
             return SpoolRecord.parse(line);
         } catch (Exception e) {
             corruptLines++;
-            LOG.error("Outbox {}: line {} is unreadable ({}); it was never acknowledged, it is kept in .rejected/",
-                    file, lineInFile, e.getMessage());
-            if (outbox != null) {
-                outbox.quarantine(file, lineInFile, e.getMessage(), line);
-            }
+            LOG.error("Outbox {}: line {} is unreadable ({}); a write torn by a crash before its answer, kept in"
+                    + " .rejected/", file, lineInFile, e.getMessage());
+            reject(line, "unreadable: " + e.getMessage());
             return null;
         }
+    }
+
+    private void reject(String line, String reason) {
+        rejected.computeIfAbsent(file, f -> new ArrayList<>()).add(new OutboxFiles.Rejected(lineInFile, reason, line));
+    }
+
+    /** A request the database refuses for good: kept whole in .rejected/ with the reason, its events not applied. */
+    public void setAside(SpoolRecord record, String line, String reason) {
+        reject(line, "refused by the database: " + reason);
+        java.util.Set<String> users = new java.util.TreeSet<>();
+        record.events().forEach(e -> users.add(e.userId()));
+        setAsideLog.add(String.format("Outbox %s line %d: request%s of %d events set aside in .rejected/%s.rejected.jsonl,"
+                + " refused by the database: %s; users %s", file, lineInFile,
+                record.key() == null ? "" : " with Idempotency-Key " + record.key(), record.events().size(), file,
+                reason, users.size() > 10 ? users.stream().limit(10).toList() + " and " + (users.size() - 10) + " more"
+                : users));
+    }
+
+    /** Lines kept in .rejected/ by this batch, per file: written (and forced to disk) before the commit. */
+    public Map<String, List<OutboxFiles.Rejected>> rejected() {
+        return rejected;
+    }
+
+    /** A request applied on its own (isolated batch): counted, its sums already written. */
+    public void appliedAlone(SpoolRecord record) {
+        requests++;
+        events += record.events().size();
+        record.events().forEach(e -> isolatedUsers.add(e.userId()));
     }
 
     public void apply(SpoolRecord record) {
@@ -146,16 +197,20 @@ public final class OutboxBatch {
         double ms = (System.nanoTime() - started) / 1e6;
         String what = files.size() == 1 ? files.get(0) : files.size() + " files";
         return String.format("Outbox %s: applied %d events of %d requests to %d users in %.0f ms%s%s", what, events,
-                requests, sums.size(), ms,
+                requests, sums.size() + isolatedUsers.size(), ms,
                 duplicateRequests > 0 ? ", skipped " + duplicateRequests + " repeated requests (" + duplicateEvents
                         + " events) whose Idempotency-Key was already applied" : "",
                 corruptLines > 0 ? ", skipped " + corruptLines + " unreadable lines" : "")
-                + (skippedFiles > 0 ? ", " + skippedFiles + " files found already applied" : "");
+                + (skippedFiles > 0 ? ", " + skippedFiles + " files found already applied" : "")
+                + (setAsideLog.isEmpty() ? "" : ", set aside " + setAsideLog.size() + " requests the database refuses")
+                + (isolated ? " (one request at a time)" : "");
     }
 
     /** After the commit: the batch's figures go to the metrics. */
     public void committed(etl.metrics.EtlMetrics metrics) {
         metrics.applied(events, duplicateEvents, files);
+        metrics.setAside(setAsideLog.size());
+        setAsideLog.forEach(LOG::error);
     }
 
     public boolean appliedAnything() {

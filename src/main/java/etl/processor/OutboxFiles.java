@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import etl.event.EventValidator;
+import etl.io.Folders;
 
 /**
  * The outbox folder as the processor sees it: one listing per batch that returns the oldest spool files (their names
@@ -36,6 +37,7 @@ public final class OutboxFiles {
 
     private final Path dir;
     private final boolean keepApplied;
+    private final java.util.concurrent.atomic.LongAdder setAside = new java.util.concurrent.atomic.LongAdder();
 
     public OutboxFiles(Path dir, boolean keepApplied) {
         this.dir = dir;
@@ -51,6 +53,10 @@ public final class OutboxFiles {
                 if (name.startsWith(".")) {
                     continue;
                 }
+                if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    setAsideEntry(p);
+                    continue;
+                }
                 newestFirst.add(name);
                 if (newestFirst.size() > max) {
                     newestFirst.poll();
@@ -64,6 +70,23 @@ public final class OutboxFiles {
         List<String> names = new ArrayList<>(newestFirst);
         Collections.sort(names);
         return names;
+    }
+
+    /**
+     * A folder, link or device named like a spool file is no request of ours: it would fail every batch. It moves to
+     * {@code .rejected/} with a log line, and the processor goes on.
+     */
+    private void setAsideEntry(Path p) {
+        try {
+            Path rejected = Files.createDirectories(dir.resolve(".rejected"));
+            Path target = rejected.resolve(p.getFileName() + ".not-a-file-" + System.currentTimeMillis());
+            Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
+            setAside.increment();
+            LOG.error("Outbox {}: not a regular file (a folder or a link), moved to {} and not applied", p.getFileName(),
+                    dir.relativize(target));
+        } catch (IOException e) {
+            LOG.warn("Outbox {}: not a regular file, and it cannot be moved aside: {}", p.getFileName(), e.toString());
+        }
     }
 
     /** What waits in the outbox. */
@@ -113,23 +136,37 @@ public final class OutboxFiles {
         return dir.resolve(name);
     }
 
+    /** A line of an outbox file kept in {@code .rejected/}: its number, why, and the line itself. */
+    public record Rejected(long line, String reason, String raw) {
+    }
+
     /**
-     * Keeps a spool line that cannot be read (torn by a crash before its request was acknowledged) in
-     * {@code .rejected/<file>.rejected.jsonl}, one JSON object a line: {@code {"line":…,"reason":…,"raw":…}}.
+     * Keeps the lines of {@code file} that were not applied (a torn line, a request the database refuses for good) in
+     * {@code .rejected/<file>.rejected.jsonl}, one JSON object a line: {@code {"line":…,"reason":…,"raw":…}}. Called
+     * before the batch commits: the file is written whole (temporary name, fsync, rename), so a batch tried again
+     * writes the same file again instead of appending twice.
      */
-    public void quarantine(String file, long line, String reason, String raw) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("line", line);
-        entry.put("reason", reason);
-        entry.put("raw", raw);
-        try {
-            Path rejected = Files.createDirectories(dir.resolve(".rejected"));
-            Files.writeString(rejected.resolve(file + ".rejected.jsonl"),
-                    EventValidator.MAPPER.writeValueAsString(entry) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            LOG.warn("Outbox {}: cannot quarantine line {}: {}", file, line, e.toString());
+    public void quarantine(String file, List<Rejected> lines) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Rejected r : lines) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("line", r.line());
+            entry.put("reason", r.reason());
+            entry.put("raw", r.raw());
+            sb.append(EventValidator.MAPPER.writeValueAsString(entry)).append('\n');
         }
+        Path dirRejected = Files.createDirectories(dir.resolve(".rejected"));
+        Folders.writeDurably(dirRejected.resolve(file + ".rejected.jsonl"), sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** How many requests and folder entries were set aside (for the metrics). */
+    public long setAsideCount() {
+        return setAside.sum();
+    }
+
+    /** Counts requests set aside by a committed batch. */
+    public void countSetAside(long n) {
+        setAside.add(n);
     }
 
     /** After the commit: each file moves to {@code .done/} (kept for replay) or is deleted. */

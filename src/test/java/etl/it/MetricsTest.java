@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Prometheus text at /observe/metrics, with the right numbers after traffic. */
 class MetricsTest extends SystemTestBase {
 
-    private static Map<String, Double> scrape() throws Exception {
+    static Map<String, Double> scrape() throws Exception {
         String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + Http.MANAGEMENT_PORT + "/observe/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();

@@ -9,10 +9,10 @@ class BackoffTest {
     @Test
     void doublesUpToTheMaximumAndResetsOnSuccess() throws Exception {
         Backoff b = new Backoff(1, 5, () -> false);
-        b.failed(new Exception("down"));
+        b.failed(new Exception("down"), null);
         assertEquals(2, b.nextWaitMillis());
-        b.failed(null);
-        b.failed(null);
+        b.failed(null, null);
+        b.failed(null, null);
         assertEquals(5, b.nextWaitMillis());
         b.succeeded();
         assertEquals(1, b.nextWaitMillis());
@@ -22,7 +22,32 @@ class BackoffTest {
     void doesNotWaitWhileStopping() throws Exception {
         Backoff b = new Backoff(60_000, 60_000, () -> true);
         long t0 = System.nanoTime();
-        b.failed(new Exception("down"));
+        b.failed(new Exception("down"), null);
         assertEquals(true, (System.nanoTime() - t0) < 1_000_000_000L);
+    }
+
+    @Test
+    void aRefusedRequestIsolatesTheFailedFilesWithoutWaiting() throws Exception {
+        Backoff b = new Backoff(60_000, 60_000, () -> false);
+        OutboxBatch failed = new OutboxBatch(200);
+        failed.take(java.util.List.of("001.jsonl", "002.jsonl", "003.jsonl"));
+        long t0 = System.nanoTime();
+        b.failed(new java.sql.SQLException("numeric field overflow", "22003"), failed);
+        assertEquals(true, (System.nanoTime() - t0) < 1_000_000_000L, "no wait for a refused request");
+        assertEquals(1, b.filesPerBatch(200));
+        assertEquals(true, b.isolating("002.jsonl"));
+        assertEquals(true, b.isolating("003.jsonl"));
+        assertEquals(false, b.isolating("004.jsonl"), "past the failed files, batches are whole again");
+        assertEquals(200, b.filesPerBatch(200));
+    }
+
+    @Test
+    void anIsolatedBatchThatFailsWaitsInsteadOfLooping() throws Exception {
+        Backoff b = new Backoff(1, 5, () -> false);
+        OutboxBatch isolated = new OutboxBatch(1);
+        isolated.take(java.util.List.of("001.jsonl"));
+        isolated.isolate(true);
+        b.failed(new java.sql.SQLException("numeric field overflow", "22003"), isolated);
+        assertEquals(2, b.nextWaitMillis());
     }
 }

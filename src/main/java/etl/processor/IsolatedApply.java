@@ -1,0 +1,86 @@
+package etl.processor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import etl.spool.SpoolRecord;
+
+/**
+ * Applies one spooled request on its own, inside the batch's transaction, in a savepoint (Spring's nested
+ * propagation): its Idempotency-Key is claimed and its per-user sums upserted, or, when the database refuses it for
+ * good (a total out of NUMERIC(20,2), say), the savepoint is rolled back, the request set aside whole, and the batch
+ * goes on. Used only while the processor isolates a batch that failed that way; the usual path sums a whole batch and
+ * upserts it once. The SQL is the routes' own ({@code sql/claim-key.sql}, {@code sql/apply-totals.sql}), its Camel
+ * parameters {@code :#name} read as Spring's {@code :name}.
+ */
+public final class IsolatedApply implements Processor {
+
+    private final TransactionTemplate savepoint;
+    private final NamedParameterJdbcTemplate jdbc;
+    private final String claimKey;
+    private final String applyTotals;
+
+    public IsolatedApply(DataSource dataSource, PlatformTransactionManager transactions) {
+        this.savepoint = new TransactionTemplate(transactions);
+        this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        this.jdbc = new NamedParameterJdbcTemplate(dataSource);
+        this.claimKey = sql("sql/claim-key.sql");
+        this.applyTotals = sql("sql/apply-totals.sql");
+    }
+
+    private static String sql(String resource) {
+        try (InputStream in = IsolatedApply.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is not on the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace(":#", ":");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        OutboxBatch batch = exchange.getProperty(OutboxBatch.PROPERTY, OutboxBatch.class);
+        SpoolRecord record = exchange.getProperty(OutboxBatch.RECORD, SpoolRecord.class);
+        try {
+            Boolean applied = savepoint.execute(status -> apply(record));
+            if (Boolean.TRUE.equals(applied)) {
+                batch.appliedAlone(record);
+            } else {
+                batch.duplicate(record);
+            }
+        } catch (DataAccessException | TransactionException e) {
+            if (!Failures.refusedForGood(e)) {
+                throw e;
+            }
+            batch.setAside(record, exchange.getMessage().getBody(String.class), Failures.reason(e));
+        }
+    }
+
+    /** Claims the key (false: applied before) and upserts the request's sums, in user order. */
+    private boolean apply(SpoolRecord record) {
+        if (record.key() != null && jdbc.update(claimKey, Map.of("etlKey", record.key(),
+                "etlEvents", record.events().size())) == 0) {
+            return false;
+        }
+        OutboxBatch one = new OutboxBatch(1);
+        one.apply(record);
+        jdbc.update(applyTotals, Map.of("users", one.users(), "amounts", one.amounts()));
+        return true;
+    }
+}

@@ -1,0 +1,135 @@
+package etl.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A request the database refuses for good is set aside whole, with its reason, and nothing else waits for it; a
+ * failure that passes is waited out with no transaction held.
+ */
+class SetAsideTest extends SystemTestBase {
+
+    private static final String MAX = "999999999999999999";
+
+    private static String event(String user, String name, String value) {
+        return "{\"userId\":\"" + user + "\",\"name\":\"" + name + "\",\"value\":" + value + "}";
+    }
+
+    private static List<JsonNode> rejectedEntries() throws Exception {
+        List<JsonNode> all = new ArrayList<>();
+        Path dir = outbox().resolve(".rejected");
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".rejected.jsonl")).toList()) {
+                    for (String line : Files.readAllLines(f)) {
+                        all.add(Http.JSON.readTree(line));
+                    }
+                }
+            }
+        }
+        return all;
+    }
+
+    @Test
+    void aTotalOutOfRangeIsSetAsideAndTheOthersGoOn() throws Exception {
+        String p = user("poison");
+        String q = user("bystander");
+        double setAsideBefore = MetricsTest.scrape().getOrDefault("etl_requests_set_aside_total", 0.0);
+        assertEquals(200, Http.post(event(p, "add_revenue", MAX), AUTH, TOKEN).status());
+        Waits.revenue(p, MAX, 5000);
+        // sent together, so that they share outbox files and batches: the second and the third overflow the total
+        String key = "poison-" + p;
+        List<Thread> senders = new ArrayList<>();
+        String[] bodies = {
+            event(q, "add_revenue", "1"),
+            event(p, "add_revenue", MAX),
+            "[" + event(q, "add_revenue", "100") + "," + event(p, "add_revenue", "5") + "]",
+            event(q, "add_revenue", "2"),
+        };
+        for (int i = 0; i < bodies.length; i++) {
+            String body = bodies[i];
+            String k = key + "-" + i;
+            Http.Reply r = Http.post(body, AUTH, TOKEN, "Idempotency-Key", k);
+            assertEquals(200, r.status(), r.body());
+        }
+        senders.forEach(Thread::interrupt);
+        // the bystander's own requests are applied; the whole request that also named the poisoned user is not
+        Waits.revenue(q, "3", 15_000);
+        assertEquals(0, Http.get(p).json().get("revenue").decimalValue().compareTo(new java.math.BigDecimal(MAX)));
+        List<JsonNode> entries = rejectedEntries().stream()
+                .filter(n -> n.get("raw").asText().contains(p)).toList();
+        assertEquals(2, entries.size(), entries.toString());
+        for (JsonNode n : entries) {
+            assertTrue(n.get("reason").asText().startsWith("refused by the database: "), n.toString());
+            assertTrue(n.get("reason").asText().contains("22003"), n.toString());
+            assertTrue(n.get("line").asLong() >= 1, n.toString());
+        }
+        Waits.until("set-aside metric", 5000, () -> MetricsTest.scrape()
+                .getOrDefault("etl_requests_set_aside_total", 0.0) >= setAsideBefore + 2);
+        // later requests are not held up
+        Http.post(event(q, "add_revenue", "4"), AUTH, TOKEN);
+        Waits.revenue(q, "7", 5000);
+        // a set-aside request was not applied: its key is not taken, a re-send is set aside again, not a "duplicate"
+        Http.Reply again = Http.post(bodies[1], AUTH, TOKEN, "Idempotency-Key", key + "-1");
+        assertEquals(200, again.status());
+        assertTrue(again.json().get("duplicate") == null, again.body());
+    }
+
+    @Test
+    void aFolderNamedLikeASpoolFileIsMovedAside() throws Exception {
+        String u = user("dir");
+        Path dir = outbox().resolve("0000000000001-zz-000001.jsonl");
+        Files.createDirectories(dir.resolve("inner"));
+        assertEquals(200, Http.post(event(u, "add_revenue", "9"), AUTH, TOKEN).status());
+        Waits.revenue(u, "9", 10_000);
+        Waits.until("folder moved aside", 5000, () -> !Files.exists(dir));
+        try (Stream<Path> s = Files.list(outbox().resolve(".rejected"))) {
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("0000000000001-zz-000001.jsonl.not-a-file")));
+        }
+    }
+
+    /** Transactions of this application idle for more than 300 ms (the processor's are a few ms). */
+    private int longIdleTransactions(Statement st) throws Exception {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                + " AND state LIKE 'idle in transaction%' AND now() - state_change > interval '300 milliseconds'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void theBackoffWaitsWithNoTransactionOpen() throws Exception {
+        String u = user("backoff");
+        try (Connection c = dataSource().getConnection(); Statement st = c.createStatement()) {
+            // a failure that passes: the table of keys is gone for a few seconds
+            st.execute("ALTER TABLE idempotency_keys RENAME TO idempotency_keys_away");
+            int seen = 0;
+            try {
+                assertEquals(200, Http.post(event(u, "add_revenue", "3"), AUTH, TOKEN, "Idempotency-Key",
+                        "backoff-" + u).status());
+                long end = System.currentTimeMillis() + 3000;
+                while (System.currentTimeMillis() < end) {
+                    seen = Math.max(seen, longIdleTransactions(st));
+                    Thread.sleep(50);
+                }
+            } finally {
+                st.execute("ALTER TABLE idempotency_keys_away RENAME TO idempotency_keys");
+            }
+            assertEquals(0, seen, "a transaction was held open while the processor waited");
+        }
+        Waits.revenue(u, "3", 40_000);
+    }
+}

@@ -1,0 +1,39 @@
+package etl.processor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataIntegrityViolationException;
+
+class FailuresTest {
+
+    @Test
+    void dataErrorsAreForGoodConnectionErrorsPass() {
+        assertTrue(Failures.refusedForGood(new DataIntegrityViolationException("x",
+                new SQLException("ERROR: numeric field overflow", "22003"))));
+        assertTrue(Failures.refusedForGood(new SQLException("command cannot affect row a second time", "21000")));
+        assertFalse(Failures.refusedForGood(new SQLException("connection refused", "08001")));
+        assertFalse(Failures.refusedForGood(new SQLException("terminating connection", "57P01")));
+        assertFalse(Failures.refusedForGood(new SQLTransientConnectionException("pool timeout")));
+        assertFalse(Failures.refusedForGood(new RuntimeException("no SQL at all")));
+    }
+
+    @Test
+    void theCauseOfAnAbortedTransactionDecides() {
+        SQLException aborted = new SQLException("current transaction is aborted", "25P02");
+        aborted.setNextException(new SQLException("numeric field overflow", "22003"));
+        assertTrue(Failures.refusedForGood(new RuntimeException(aborted)));
+        assertFalse(Failures.refusedForGood(new SQLException("current transaction is aborted", "25P02")));
+    }
+
+    @Test
+    void theReasonIsTheDatabasesFirstLine() {
+        assertEquals("ERROR: numeric field overflow (SQLSTATE 22003)", Failures.reason(new RuntimeException(
+                new SQLException("ERROR: numeric field overflow\n  Detail: A field with precision 20", "22003"))));
+    }
+}
