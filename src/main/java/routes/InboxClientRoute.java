@@ -31,6 +31,7 @@ public class InboxClientRoute extends RouteBuilder {
             return;
         }
         int chunkLines = Integer.parseInt(getContext().resolvePropertyPlaceholders("{{etl.inbox.chunk-lines}}"));
+        int maxLineBytes = Integer.parseInt(getContext().resolvePropertyPlaceholders("{{etl.inbox.max-line-bytes}}"));
         long progressMillis = Long.parseLong(getContext().resolvePropertyPlaceholders("{{etl.inbox.progress-ms}}"));
         Path rejectedDir = Path.of(getContext().resolvePropertyPlaceholders("{{etl.inbox.dir}}"), ".rejected");
         int parallel = Integer.parseInt(getContext().resolvePropertyPlaceholders("{{etl.inbox.parallel-requests}}"));
@@ -39,13 +40,15 @@ public class InboxClientRoute extends RouteBuilder {
                 new ThreadPoolProfileBuilder("inbox-send").poolSize(parallel).maxPoolSize(parallel)
                         .maxQueueSize(parallel).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build());
 
-        from("file:{{etl.inbox.dir}}?include=.*\\.jsonl&charset=utf-8&readLock=none&initialDelay=0&delay={{etl.inbox.poll-ms}}"
+        // no charset: the file is read as bytes and each line decoded on its own (a decoding stream would fail the whole
+        // file at its first ill-formed byte)
+        from("file:{{etl.inbox.dir}}?include=.*\\.jsonl&readLock=none&initialDelay=0&delay={{etl.inbox.poll-ms}}"
                 + "&move=.done&moveFailed=.failed")
             .routeId("inbox-client")
             .routeConfigurationId("client-errors")
             .process(e -> e.setProperty(RUN, new InboxRun(
                     Path.of(e.getMessage().getHeader(Exchange.FILE_PATH, String.class)),
-                    rejectedDir, chunkLines, progressMillis)))
+                    rejectedDir, chunkLines, maxLineBytes, progressMillis)))
             .log("Inbox ${file:name}: reading")
             // the iterator reads the file as a stream (a ${body} argument in simple would load it into a String)
             .process(e -> e.setProperty(CHUNKS, e.getProperty(RUN, InboxRun.class).chunks(

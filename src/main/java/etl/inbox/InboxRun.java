@@ -6,13 +6,17 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -20,7 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import etl.event.EventValidator;
+import etl.io.Folders;
 import etl.io.Lines;
+import etl.io.Utf8;
 import etl.spool.SpoolRecord;
 
 /**
@@ -33,12 +39,15 @@ public final class InboxRun {
     private static final Logger LOG = LoggerFactory.getLogger(InboxRun.class);
     /** Longest line sent as it is (5,000 of them stay under 10 MB, below the 16 MiB body limit). */
     private static final int MAX_RAW_LINE = 512;
+    /** How much of a line over the length limit is kept in its quarantine entry. */
+    static final int RAW_PREFIX = 1024;
 
     private final String fileName;
     private final String contentKey;
     private final long size;
     private final Path rejectedFile;
     private final int chunkLines;
+    private final int maxLineBytes;
     private final long progressMillis;
     private final long started = System.nanoTime();
     private long lastProgress = System.nanoTime();
@@ -50,15 +59,35 @@ public final class InboxRun {
     private long duplicateEvents;
     private long sentChunks;
 
-    public InboxRun(Path file, Path rejectedDir, int chunkLines, long progressMillis) throws IOException {
+    public InboxRun(Path file, Path rejectedDir, int chunkLines, int maxLineBytes, long progressMillis)
+            throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            // a link could point anywhere (the password file): it is moved aside, never opened
+            throw new IOException(file.getFileName() + " is not a regular file (a link or a folder): not read");
+        }
         this.fileName = file.getFileName().toString();
         this.contentKey = sha256(file);
         this.size = Files.size(file);
         this.chunkLines = chunkLines;
+        this.maxLineBytes = maxLineBytes;
         this.progressMillis = progressMillis;
         this.rejectedFile = rejectedDir.resolve(fileName + ".rejected.jsonl");
-        // A file read again after a crash is read from its start: its rejected lines are written anew.
-        Files.deleteIfExists(rejectedFile);
+        Path done = file.resolveSibling(".done").resolve(fileName);
+        if (Files.exists(done, LinkOption.NOFOLLOW_LINKS)) {
+            // the same name was dropped before and finished: its copy in .done/ and its rejected lines are kept
+            // under a free suffix, and this file gets the plain names
+            Path keptDone = Folders.freeName(done.getParent(), fileName);
+            String suffix = keptDone.getFileName().toString().substring(fileName.length());
+            Files.move(done, keptDone);
+            if (Files.exists(rejectedFile)) {
+                Files.move(rejectedFile, rejectedDir.resolve(fileName + suffix + ".rejected.jsonl"));
+            }
+            LOG.info("Inbox {}: a file of that name was read before; its copy is kept as .done/{}", fileName,
+                    keptDone.getFileName());
+        } else {
+            // a file read again after a crash is read from its start: its rejected lines are written anew
+            Files.deleteIfExists(rejectedFile);
+        }
     }
 
     /** A chunk ready to send: its place, its Idempotency-Key, the valid events as JSON Lines, and how many. */
@@ -70,15 +99,14 @@ public final class InboxRun {
      * order even when chunks are sent in parallel). Camel closes it, and the file, when the split ends.
      */
     public Iterator<Chunk> chunks(InputStream in) {
-        Lines lines = Lines.of(in, chunkLines);
-        return new ChunkIterator(lines);
+        return new ChunkIterator(Lines.chunks(in, chunkLines, maxLineBytes));
     }
 
     private final class ChunkIterator implements Iterator<Chunk>, Closeable {
-        private final Lines lines;
+        private final Lines.Chunks lines;
         private int index;
 
-        ChunkIterator(Lines lines) {
+        ChunkIterator(Lines.Chunks lines) {
             this.lines = lines;
         }
 
@@ -103,45 +131,54 @@ public final class InboxRun {
     }
 
     /**
-     * Validates the lines of chunk number {@code index} (0-based); quarantines the invalid ones with their 1-based
-     * line numbers. Blank lines are skipped.
+     * Validates the lines of chunk number {@code index} (0-based), each on its own: its bytes as they are in the file
+     * (a {@code \r} before the newline and a UTF-8 byte order mark at the start of the file are dropped), checked by
+     * the same rules as the server's JSON Lines. Quarantines the invalid ones with their 1-based line numbers; blank
+     * lines are skipped.
      */
-    public Chunk validate(String text, int index) throws IOException {
+    public Chunk validate(List<byte[]> chunk, int index) throws IOException {
         long firstLine = (long) index * chunkLines + 1;
-        StringBuilder valid = new StringBuilder(text.length());
+        StringBuilder valid = new StringBuilder(chunk.size() * 64);
         StringBuilder bad = null;
         int events = 0;
         int rejectedHere = 0;
-        String[] parts = text.split("\n", -1);
-        for (int i = 0; i < parts.length; i++) {
-            String line = parts[i];
-            if (line.endsWith("\r")) {
-                line = line.substring(0, line.length() - 1);
-            }
-            bytesSeen += line.length() + 1;
-            if (line.isBlank()) {
+        for (int i = 0; i < chunk.size(); i++) {
+            byte[] line = chunk.get(i);
+            bytesSeen += line.length + 1;
+            int from = index == 0 && i == 0 && Utf8.hasBom(line, 0, line.length) ? 3 : 0;
+            int to = line.length > 0 && line[line.length - 1] == '\r' ? line.length - 1 : line.length;
+            if (EventValidator.blank(line, from, to)) {
                 continue;
             }
             lines++;
-            EventValidator.Result r = EventValidator.validateJson(line);
+            EventValidator.Result r = line.length > maxLineBytes
+                    ? new EventValidator.Result(null, "the line is longer than " + maxLineBytes + " bytes (raw holds"
+                            + " its first " + RAW_PREFIX + " bytes)")
+                    : EventValidator.validateLine(line, from, to);
             if (r.valid()) {
                 // a short line goes as it is; a long one (large ignored fields) is sent in its normal form, so that
                 // a chunk stays far below the server's body limit
-                valid.append(line.length() <= MAX_RAW_LINE ? line : SpoolRecord.eventJson(r.event())).append('\n');
+                valid.append(to - from <= MAX_RAW_LINE ? Utf8.decodeValid(line, from, to)
+                        : SpoolRecord.eventJson(r.event())).append('\n');
                 events++;
             } else {
                 if (bad == null) {
                     bad = new StringBuilder();
                 }
-                bad.append(rejection(firstLine + i, r.reason(), line)).append('\n');
+                bad.append(rejection(firstLine + i, r.reason(), line.length > maxLineBytes
+                        ? Arrays.copyOf(line, RAW_PREFIX) : Arrays.copyOfRange(line, from, to))).append('\n');
                 rejected++;
                 rejectedHere++;
             }
         }
         if (bad != null) {
             Files.createDirectories(rejectedFile.getParent());
+            boolean created = !Files.exists(rejectedFile);
             Files.writeString(rejectedFile, bad, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
+            if (created) {
+                Folders.setPrivate(rejectedFile);
+            }
         }
         return new Chunk(index, key(index), valid.toString(), events, rejectedHere);
     }
@@ -189,11 +226,19 @@ public final class InboxRun {
         return s;
     }
 
-    static String rejection(long line, String reason, String raw) throws JsonProcessingException {
+    /**
+     * One quarantine entry: {@code {"line", "reason", "raw"}}, or {@code "rawBase64"} instead of {@code raw} when the
+     * line's bytes are not UTF-8 (as text they would be changed, and two different lines could look the same).
+     */
+    static String rejection(long line, String reason, byte[] raw) throws JsonProcessingException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("line", line);
         m.put("reason", reason);
-        m.put("raw", raw);
+        try {
+            m.put("raw", Utf8.decode(raw, 0, raw.length));
+        } catch (Utf8.InvalidException e) {
+            m.put("rawBase64", Base64.getEncoder().encodeToString(raw));
+        }
         return EventValidator.MAPPER.writeValueAsString(m);
     }
 

@@ -3,93 +3,58 @@ package etl.io;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Reads a file as a stream of chunks of {@code perChunk} lines (joined by newlines), for Camel's splitter. It does
- * what {@code tokenize("\n", n)} does, without the regular expression per character that made Camel's tokenizer the
- * largest cost of a million-line file (JFR: about a quarter of the CPU of bench/e2e.sh). Lines end at {@code \n}
- * only (a {@code \r} stays in the line, as with the tokenizer), and blank lines count, so that chunk {@code i} always
- * starts at line {@code i * perChunk + 1}. Camel closes it when the split ends.
+ * Reads a file as a stream of chunks of {@code perChunk} lines, for Camel's splitter. It does what
+ * {@code tokenize("\n", n)} does, without the regular expression per character that made Camel's tokenizer the largest
+ * cost of a million-line file (JFR: about a quarter of the CPU of bench/e2e.sh), and on bytes: a line is whatever
+ * lies between two {@code \n}, decoded (or not) by its reader, so that one ill-formed byte concerns one line and not the
+ * file. Blank lines count, so that chunk {@code i} always starts at line {@code i * perChunk + 1}. A line longer than
+ * {@code maxLineBytes} is not kept whole: its first {@code maxLineBytes + 1} bytes stand for it (so its reader sees it
+ * is too long) and the rest is skipped, so memory stays bounded whatever the file holds. Camel closes it when the split
+ * ends.
  */
-public final class Lines implements Iterator<String>, Closeable {
+public final class Lines implements Closeable {
 
-    private final InputStreamReader reader;
-    private final int perChunk;
-    private final char[] buf = new char[8192];
+    private final InputStream in;
+    private final int maxLineBytes;
+    private final byte[] buf = new byte[1 << 16];
     private int pos;
     private int end;
     private boolean eof;
-    private String next;
 
-    private Lines(InputStream in, int perChunk) {
-        this.reader = new InputStreamReader(in, StandardCharsets.UTF_8);
-        this.perChunk = perChunk;
+    private Lines(InputStream in, int maxLineBytes) {
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
     }
 
-    public static Lines of(InputStream in, int perChunk) {
-        return new Lines(in, perChunk);
+    /** Chunks of at most {@code perChunk} lines, each line its bytes without the {@code \n}. */
+    public static Chunks chunks(InputStream in, int perChunk, int maxLineBytes) {
+        return new Chunks(new Lines(in, maxLineBytes), perChunk);
     }
 
-    @Override
-    public boolean hasNext() {
-        if (next == null) {
-            next = read();
-        }
-        return next != null;
+    /** Chunks of text (lines joined by {@code \n}), for files the system wrote itself (the outbox). */
+    public static Iterator<String> of(InputStream in, int perChunk) {
+        Chunks chunks = chunks(in, perChunk, Integer.MAX_VALUE - 16);
+        return new TextChunks(chunks);
     }
 
-    @Override
-    public String next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        String chunk = next;
-        next = null;
-        return chunk;
-    }
-
-    private String read() {
-        try {
-            StringBuilder sb = new StringBuilder(128);
-            int lines = 0;
-            while (lines < perChunk) {
-                if (lines > 0) {
-                    sb.append('\n');
-                }
-                if (!readLine(sb)) {
-                    if (lines == 0) {
-                        return null;
-                    }
-                    sb.setLength(sb.length() - 1);
-                    break;
-                }
-                lines++;
-            }
-            return sb.toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Appends one line without its newline; false at the end of the input when no character was left. */
-    private boolean readLine(StringBuilder sb) throws IOException {
+    /** The next line without its {@code \n}, or null at the end of the input. */
+    byte[] nextLine() throws IOException {
+        byte[] line = null;
+        int len = 0;
         boolean any = false;
         while (true) {
             if (pos == end) {
-                if (eof) {
-                    return any;
-                }
-                end = reader.read(buf, 0, buf.length);
-                pos = 0;
-                if (end <= 0) {
-                    end = 0;
-                    eof = true;
-                    return any;
+                if (eof || !fill()) {
+                    return any ? (line == null ? new byte[0] : Arrays.copyOf(line, len)) : null;
                 }
             }
             any = true;
@@ -97,16 +62,117 @@ public final class Lines implements Iterator<String>, Closeable {
             while (pos < end && buf[pos] != '\n') {
                 pos++;
             }
-            sb.append(buf, start, pos - start);
+            int n = pos - start;
+            if (line == null && pos < end && n <= maxLineBytes) {
+                pos++;
+                return Arrays.copyOfRange(buf, start, start + n); // the usual case: the whole line in the buffer
+            }
+            int keep = Math.min(n, maxLineBytes + 1 - len);
+            if (keep > 0) {
+                if (line == null) {
+                    line = new byte[Math.min(Math.max(keep, 128), maxLineBytes + 1)];
+                } else if (len + keep > line.length) {
+                    line = Arrays.copyOf(line, Math.min(Math.max(len + keep, line.length * 2), maxLineBytes + 1));
+                }
+                System.arraycopy(buf, start, line, len, keep);
+                len += keep;
+            }
             if (pos < end) {
                 pos++;
-                return true;
+                return line == null ? new byte[0] : Arrays.copyOf(line, len);
             }
         }
     }
 
+    private boolean fill() throws IOException {
+        int n = in.read(buf, 0, buf.length);
+        if (n <= 0) {
+            eof = true;
+            end = pos = 0;
+            return false;
+        }
+        pos = 0;
+        end = n;
+        return true;
+    }
+
     @Override
     public void close() throws IOException {
-        reader.close();
+        in.close();
+    }
+
+    /** The chunks of a file, lines as bytes. */
+    public static final class Chunks implements Iterator<List<byte[]>>, Closeable {
+        private final Lines lines;
+        private final int perChunk;
+        private List<byte[]> next;
+
+        Chunks(Lines lines, int perChunk) {
+            this.lines = lines;
+            this.perChunk = perChunk;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next == null) {
+                try {
+                    List<byte[]> chunk = new ArrayList<>(Math.min(perChunk, 1024));
+                    byte[] line;
+                    while (chunk.size() < perChunk && (line = lines.nextLine()) != null) {
+                        chunk.add(line);
+                    }
+                    next = chunk.isEmpty() ? null : chunk;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public List<byte[]> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            List<byte[]> chunk = next;
+            next = null;
+            return chunk;
+        }
+
+        @Override
+        public void close() throws IOException {
+            lines.close();
+        }
+    }
+
+    private static final class TextChunks implements Iterator<String>, Closeable {
+        private final Chunks chunks;
+
+        TextChunks(Chunks chunks) {
+            this.chunks = chunks;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return chunks.hasNext();
+        }
+
+        @Override
+        public String next() {
+            List<byte[]> lines = chunks.next();
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < lines.size(); i++) {
+                if (i > 0) {
+                    sb.append('\n');
+                }
+                sb.append(new String(lines.get(i), StandardCharsets.UTF_8));
+            }
+            return sb.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            chunks.close();
+        }
     }
 }

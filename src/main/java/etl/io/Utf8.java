@@ -64,4 +64,13 @@ public final class Utf8 {
         }
         return out.flip().toString();
     }
+
+    /** Decodes bytes already found well-formed (by {@link #decode}). */
+    public static String decodeValid(byte[] b, int from, int to) {
+        try {
+            return decode(b, from, to);
+        } catch (InvalidException e) {
+            throw new IllegalStateException("checked before: " + e.getMessage());
+        }
+    }
 }

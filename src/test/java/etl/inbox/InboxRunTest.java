@@ -13,6 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class InboxRunTest {
 
+    /** The lines of a chunk as the inbox reader gives them: bytes, without their newlines. */
+    static List<byte[]> lines(String text) {
+        return java.util.Arrays.stream(text.split("\n", -1)).map(l -> l.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toList();
+    }
+
     private static final String E = "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1}";
 
     @Test
@@ -20,9 +26,9 @@ class InboxRunTest {
         Path a = Files.writeString(dir.resolve("a.jsonl"), E + "\n");
         Path b = Files.writeString(dir.resolve("b.jsonl"), E + "\n");
         Path c = Files.writeString(dir.resolve("c.jsonl"), E + "\n\n");
-        InboxRun ra = new InboxRun(a, dir.resolve(".rejected"), 1000, 5000);
-        assertEquals(ra.key(0), new InboxRun(b, dir.resolve(".rejected"), 1000, 5000).key(0));
-        assertNotEquals(ra.key(0), new InboxRun(c, dir.resolve(".rejected"), 1000, 5000).key(0));
+        InboxRun ra = new InboxRun(a, dir.resolve(".rejected"), 1000, 1 << 20, 5000);
+        assertEquals(ra.key(0), new InboxRun(b, dir.resolve(".rejected"), 1000, 1 << 20, 5000).key(0));
+        assertNotEquals(ra.key(0), new InboxRun(c, dir.resolve(".rejected"), 1000, 1 << 20, 5000).key(0));
         assertNotEquals(ra.key(0), ra.key(1));
         assertTrue(ra.key(123456).length() <= 200);
     }
@@ -30,10 +36,10 @@ class InboxRunTest {
     @Test
     void shortLinesGoAsTheyAreLongOnesNormalised(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("f.jsonl"), "x");
-        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 10, 5000);
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 10, 1 << 20, 5000);
         String shortLine = "{\"userId\":\"u\", \"name\":\"add_revenue\",\"value\":1.5,\"note\":\"n\"}";
         String longLine = "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":2,\"note\":\"" + "n".repeat(600) + "\"}";
-        InboxRun.Chunk c = run.validate(shortLine + "\r\n" + longLine, 0);
+        InboxRun.Chunk c = run.validate(lines(shortLine + "\r\n" + longLine), 0);
         assertEquals(shortLine + "\n{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":2.00}\n", c.body());
     }
 
@@ -41,11 +47,11 @@ class InboxRunTest {
     void progressSaysLinesPercentAndRate(@TempDir Path dir) throws Exception {
         String half = E + "\n" + E + "\n";
         Path f = Files.writeString(dir.resolve("p.jsonl"), half + half);
-        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 2, 0);
-        run.sent(run.validate(E + "\n" + E, 0).events(), false);
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 2, 1 << 20, 0);
+        run.sent(run.validate(lines(E + "\n" + E), 0).events(), false);
         assertTrue(run.progress().matches("Inbox p\\.jsonl: 2 lines read \\(50%\\), 2 accepted, 0 rejected, \\d+ events/s"),
                 run.progress());
-        run.sent(run.validate(E + "\n" + E, 1).events(), true);
+        run.sent(run.validate(lines(E + "\n" + E), 1).events(), true);
         assertTrue(run.progress().contains("4 lines read (100%), 2 accepted"), run.progress());
         assertTrue(run.summary().contains("2 chunks (2 events) had been applied before") == false
                 && run.summary().contains("1 chunks (2 events) had been applied before"), run.summary());
@@ -54,7 +60,7 @@ class InboxRunTest {
     @Test
     void chunksOfAFileInOrder(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("f.jsonl"), E + "\n" + E + "\nbad\n" + E + "\n");
-        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 2, 5000);
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 2, 1 << 20, 5000);
         List<InboxRun.Chunk> chunks = new java.util.ArrayList<>();
         run.chunks(Files.newInputStream(f)).forEachRemaining(chunks::add);
         assertEquals(2, chunks.size());
@@ -67,9 +73,9 @@ class InboxRunTest {
     @Test
     void chunkLineNumbersAndQuarantine(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("f.jsonl"), "x");
-        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 3, 5000);
-        InboxRun.Chunk first = run.validate(E + "\r\n\nbad", 0);
-        InboxRun.Chunk second = run.validate(E + "\n{\"userId\":\"u\"}\n" + E, 1);
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 3, 1 << 20, 5000);
+        InboxRun.Chunk first = run.validate(lines(E + "\r\n\nbad"), 0);
+        InboxRun.Chunk second = run.validate(lines(E + "\n{\"userId\":\"u\"}\n" + E), 1);
         assertEquals(1, first.events());
         assertEquals(2, second.events());
         assertEquals(2, second.body().split("\n").length);
@@ -78,5 +84,61 @@ class InboxRunTest {
         assertEquals(2, rejected.size());
         assertTrue(rejected.get(0).startsWith("{\"line\":3,"), rejected.get(0));
         assertTrue(rejected.get(1).startsWith("{\"line\":5,\"reason\":\"name is missing\""), rejected.get(1));
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreQuarantinedInBase64AndTheOtherLinesGo(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("g.jsonl"), "x");
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 10, 1 << 20, 5000);
+        byte[] bad = "{\"userId\":\"m\u00fe\",\"name\":\"add_revenue\",\"value\":1}"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] bom = ("\uFEFF" + E).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        InboxRun.Chunk c = run.validate(List.of(bom, bad, new byte[] {0, 0}, E.getBytes()), 0);
+        assertEquals(2, c.events(), "the BOM of the first line is dropped, the line is applied");
+        assertEquals(E + "\n" + E + "\n", c.body());
+        List<String> rejected = Files.readAllLines(dir.resolve(".rejected/g.jsonl.rejected.jsonl"));
+        assertEquals(2, rejected.size());
+        com.fasterxml.jackson.databind.JsonNode first = etl.event.EventValidator.MAPPER.readTree(rejected.get(0));
+        assertEquals(2, first.get("line").asInt());
+        assertTrue(first.get("reason").asText().contains("UTF-8"), rejected.get(0));
+        assertEquals(java.util.Base64.getEncoder().encodeToString(bad), first.get("rawBase64").asText());
+        assertTrue(first.get("raw") == null);
+        assertTrue(rejected.get(1).contains("\"raw\":\"\\u0000\\u0000\""), rejected.get(1));
+    }
+
+    @Test
+    void aLineOverTheLimitIsQuarantinedWithItsStart(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("h.jsonl"), "x");
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 10, 2000, 5000);
+        byte[] over = ("{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1,\"n\":\"" + "z".repeat(3000) + "\"}")
+                .substring(0, 2001).getBytes();
+        InboxRun.Chunk c = run.validate(List.of(E.getBytes(), over), 0);
+        assertEquals(1, c.events());
+        String entry = Files.readString(dir.resolve(".rejected/h.jsonl.rejected.jsonl"));
+        assertTrue(entry.contains("longer than 2000 bytes"), entry);
+        assertTrue(entry.length() < 1300, "only the start of the line is kept");
+    }
+
+    @Test
+    void aLinkIsNeverOpened(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "root:x:0:0\n");
+        Path link = Files.createSymbolicLink(dir.resolve("passwd.jsonl"), secret);
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> new InboxRun(link, dir.resolve(".rejected"), 10, 1 << 20, 5000));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+    }
+
+    @Test
+    void aNameDroppedAgainKeepsTheEarlierCopyAndItsRejectedLines(@TempDir Path dir) throws Exception {
+        Path inbox = Files.createDirectories(dir.resolve("inbox"));
+        Files.createDirectories(inbox.resolve(".done"));
+        Files.createDirectories(inbox.resolve(".rejected"));
+        Files.writeString(inbox.resolve(".done/x.jsonl"), "first\n");
+        Files.writeString(inbox.resolve(".rejected/x.jsonl.rejected.jsonl"), "{\"line\":1}\n");
+        Path again = Files.writeString(inbox.resolve("x.jsonl"), E + "\n");
+        new InboxRun(again, inbox.resolve(".rejected"), 10, 1 << 20, 5000);
+        assertEquals("first\n", Files.readString(inbox.resolve(".done/x.jsonl.1")));
+        assertEquals("{\"line\":1}\n", Files.readString(inbox.resolve(".rejected/x.jsonl.1.rejected.jsonl")));
+        assertTrue(!Files.exists(inbox.resolve(".done/x.jsonl")) && !Files.exists(inbox.resolve(".rejected/x.jsonl.rejected.jsonl")));
     }
 }

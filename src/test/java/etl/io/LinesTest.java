@@ -32,4 +32,27 @@ class LinesTest {
         String longLine = "x".repeat(200_000);
         assertEquals(List.of(longLine + "\nb", "c"), chunks(longLine + "\nb\nc\n", 2));
     }
+
+    @Test
+    void bytesAreSplitOnNewlinesAndNeverDecoded() {
+        byte[] file = {'a', (byte) 0xFF, '\n', (byte) 0xC0, (byte) 0xAF, '\n', 'b'};
+        List<List<byte[]>> out = new ArrayList<>();
+        Lines.chunks(new ByteArrayInputStream(file), 5, 100).forEachRemaining(out::add);
+        assertEquals(1, out.size());
+        assertEquals(3, out.get(0).size());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {'a', (byte) 0xFF}, out.get(0).get(0));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {(byte) 0xC0, (byte) 0xAF}, out.get(0).get(1));
+    }
+
+    @Test
+    void aLineOverTheLimitKeepsOnlyItsStartAndTheNextLinesFollow() {
+        String huge = "y".repeat(5_000_000);
+        List<List<byte[]>> out = new ArrayList<>();
+        Lines.chunks(new ByteArrayInputStream(("a\n" + huge + "\nb").getBytes(StandardCharsets.UTF_8)), 10, 1000)
+                .forEachRemaining(out::add);
+        List<byte[]> lines = out.get(0);
+        assertEquals(3, lines.size());
+        assertEquals(1001, lines.get(1).length, "the limit plus one byte stands for a longer line");
+        assertEquals("b", new String(lines.get(2), StandardCharsets.UTF_8));
+    }
 }
