@@ -20,6 +20,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.camel.support.service.ServiceSupport;
+
+import etl.io.Folders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,7 @@ public final class SpoolWriter extends ServiceSupport {
     private final String processTag;
     private final AtomicLong seq = new AtomicLong();
     private volatile Thread thread;
+    private volatile boolean running;
 
     /**
      * @param lingerMicros how long a write waits for more requests to join it before it is forced to disk: under
@@ -83,7 +86,29 @@ public final class SpoolWriter extends ServiceSupport {
             throw c instanceof UncheckedIOException u ? u
                     : new UncheckedIOException(new IOException(c.getMessage(), c));
         } catch (TimeoutException e) {
-            throw new UncheckedIOException(new IOException("the outbox write took longer than " + timeoutMillis + " ms"));
+            return afterTimeout(p);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted while writing the outbox"));
+        }
+    }
+
+    /**
+     * A write that waited too long: if the writer has not taken it yet, it is withdrawn and nothing is kept (the
+     * caller answers 503 and the client retries). If the writer has it, it is being written and forced right now:
+     * answering "nothing was kept" would be a lie (it would be applied, and a retry counted twice), so the outcome is
+     * awaited instead.
+     */
+    private String afterTimeout(Pending p) {
+        if (queue.remove(p)) {
+            throw new UncheckedIOException(new IOException("the outbox write took longer than " + timeoutMillis
+                    + " ms; nothing was kept"));
+        }
+        try {
+            return p.done.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof UncheckedIOException u ? u : new UncheckedIOException(new IOException(c.getMessage(), c));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new IOException("interrupted while writing the outbox"));
@@ -93,6 +118,7 @@ public final class SpoolWriter extends ServiceSupport {
     @Override
     protected void doStart() throws Exception {
         Files.createDirectories(dir);
+        running = true;
         thread = new Thread(this::loop, "outbox-spool-writer");
         thread.setDaemon(true);
         thread.start();
@@ -100,11 +126,13 @@ public final class SpoolWriter extends ServiceSupport {
 
     @Override
     protected void doStop() throws Exception {
+        // no interrupt: an interrupted FileChannel closes, and a group interrupted after its rename would be on disk
+        // while its requests were told it failed. The loop finishes the group in hand and ends.
+        running = false;
         Thread t = thread;
         thread = null;
         if (t != null) {
-            t.interrupt();
-            t.join(5000);
+            t.join(10_000);
         }
         List<Pending> left = new ArrayList<>();
         queue.drainTo(left);
@@ -113,9 +141,13 @@ public final class SpoolWriter extends ServiceSupport {
 
     private void loop() {
         List<Pending> batch = new ArrayList<>();
-        while (thread != null) {
+        while (running) {
             try {
-                batch.add(queue.take());
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
             } catch (InterruptedException e) {
                 return;
             }
@@ -129,7 +161,7 @@ public final class SpoolWriter extends ServiceSupport {
                     bytes += next.line.length;
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // stopping: write what is gathered, the loop ends after
+                // nothing interrupts this thread (stop() does not): write what is gathered and go on
             }
             try {
                 String name = writeDurably(batch);
@@ -159,9 +191,7 @@ public final class SpoolWriter extends ServiceSupport {
             throw e;
         }
         Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
+        Folders.forceFolder(dir);
         return name;
     }
 }

@@ -58,4 +58,43 @@ class SpoolWriterTest {
         assertThrows(UncheckedIOException.class, () -> w.write("x\n".getBytes()));
         w.stop();
     }
+
+    /**
+     * A write that times out is either not kept (and says so) or kept (and answered): never "nothing was kept" for a
+     * line that then is on disk (a client retrying that answer counted its events twice).
+     */
+    @Test
+    void aTimedOutWriteIsNeverKeptAfterAFailure(@TempDir Path dir) throws Exception {
+        // each group lingers 200 ms, far past the 20 ms timeout: every write times out while it is being written
+        SpoolWriter w = new SpoolWriter(dir, 1 << 20, 200_000, 20);
+        w.start();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<String>> results = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            byte[] line = ("line-" + i + "\n").getBytes();
+            results.add(pool.submit(() -> {
+                try {
+                    return w.write(line);
+                } catch (UncheckedIOException e) {
+                    return null;
+                }
+            }));
+        }
+        Set<String> answered = new HashSet<>();
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i).get() != null) {
+                answered.add("line-" + i);
+            }
+        }
+        pool.shutdown();
+        Thread.sleep(600); // whatever the writer had taken is on disk by now
+        w.stop();
+        Set<String> onDisk = new HashSet<>();
+        try (var s = Files.list(dir)) {
+            for (Path f : s.toList()) {
+                onDisk.addAll(Files.readAllLines(f));
+            }
+        }
+        assertEquals(answered, onDisk, "what is on disk is exactly what was answered as kept");
+    }
 }
