@@ -23,5 +23,10 @@ public class MaintenanceRoute extends RouteBuilder {
             .to("sql:resource:classpath:sql/purge-files.sql?dataSource=#dataSource")
             .log("Forgot ${header.CamelSqlUpdateCount} applied outbox file names older than"
                     + " {{etl.keys.retention-days}} days");
+
+        // the archive of applied files (outbox/.done/) does not grow for ever
+        from("timer:archive-retention?delay={{etl.keys.purge-delay-ms}}&period={{etl.keys.purge-period-ms}}")
+            .routeId("archive-retention")
+            .process("pruneArchive");
     }
 }

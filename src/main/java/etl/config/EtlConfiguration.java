@@ -36,6 +36,7 @@ import etl.processor.IsolatedApply;
 import etl.processor.KeepRejected;
 import etl.processor.StartBatch;
 import etl.processor.OutboxFiles;
+import etl.processor.PruneArchive;
 import etl.spool.SpoolWriter;
 
 /**
@@ -76,6 +77,12 @@ public class EtlConfiguration implements CamelConfiguration {
     private long backoffMax;
     @PropertyInject("etl.processor.files-per-batch")
     private int filesPerBatch;
+    @PropertyInject("etl.archive.retention-days")
+    private double archiveRetentionDays;
+    @PropertyInject("etl.archive.max-bytes")
+    private long archiveMaxBytes;
+    @PropertyInject("etl.outbox.min-free-bytes")
+    private long minFreeBytes;
     @PropertyInject("etl.http.worker-threads")
     private int workerPoolSize;
     @PropertyInject(value = "camel.management.enabled", defaultValue = "false")
@@ -133,6 +140,7 @@ public class EtlConfiguration implements CamelConfiguration {
         registry.bind("startBatch", new StartBatch(outboxFiles, backoff, filesPerBatch));
         registry.bind("keepRejected", new KeepRejected(outboxFiles));
         registry.bind("batchFailed", new BatchFailed(backoff));
+        registry.bind("pruneArchive", new PruneArchive(outboxFiles, archiveRetentionDays, archiveMaxBytes));
         registry.bind("isolatedApply", new IsolatedApply(ds, txManager));
         // one Prometheus registry for Camel's metrics and ours: Camel's, when its metrics service made it first
         MeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
@@ -147,7 +155,7 @@ public class EtlConfiguration implements CamelConfiguration {
 
         // readiness checks on the management server (/observe/health/ready)
         registry.bind("databaseHealthCheck", new DatabaseHealthCheck(ds));
-        registry.bind("outboxHealthCheck", new OutboxHealthCheck(Path.of(outboxDir)));
+        registry.bind("outboxHealthCheck", new OutboxHealthCheck(Path.of(outboxDir), minFreeBytes));
 
         SpoolWriter spool = new SpoolWriter(Path.of(outboxDir), groupCommitBytes, lingerMicros, 30_000);
         registry.bind("spoolWriter", spool);

@@ -169,6 +169,52 @@ public final class OutboxFiles {
         setAside.add(n);
     }
 
+    /** What a pass of the archive's retention removed. */
+    public record Pruned(long files, long bytes, long newestRemovedMillis) {
+    }
+
+    /**
+     * The retention of {@code .done/} (the archive of applied files, kept for replay and audit): files spooled more
+     * than {@code maxAgeMillis} ago are removed, then the oldest until the archive holds at most {@code maxBytes}
+     * ({@code 0}: no limit).
+     */
+    public Pruned pruneArchive(long maxAgeMillis, long maxBytes) throws IOException {
+        Path done = dir.resolve(".done");
+        if (!Files.isDirectory(done)) {
+            return new Pruned(0, 0, 0);
+        }
+        record Entry(Path path, long at, long size) {
+        }
+        List<Entry> entries = new ArrayList<>();
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(done, "*.jsonl")) {
+            for (Path p : list) {
+                try {
+                    long at = spooledAt(p.getFileName().toString());
+                    entries.add(new Entry(p, at > 0 ? at : Files.getLastModifiedTime(p).toMillis(), Files.size(p)));
+                } catch (NoSuchFileException e) {
+                    // removed meanwhile
+                }
+            }
+        }
+        entries.sort(java.util.Comparator.comparingLong(Entry::at));
+        long total = entries.stream().mapToLong(Entry::size).sum();
+        long cutoff = System.currentTimeMillis() - maxAgeMillis;
+        long files = 0;
+        long bytes = 0;
+        long newest = 0;
+        for (Entry e : entries) {
+            if (e.at() >= cutoff && (maxBytes <= 0 || total <= maxBytes)) {
+                break;
+            }
+            Files.deleteIfExists(e.path());
+            total -= e.size();
+            files++;
+            bytes += e.size();
+            newest = Math.max(newest, e.at());
+        }
+        return new Pruned(files, bytes, newest);
+    }
+
     /** After the commit: each file moves to {@code .done/} (kept for replay) or is deleted. */
     public void applied(List<String> names) {
         Path done = dir.resolve(".done");
