@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -30,6 +31,7 @@ import etl.http.AuthToken;
 import etl.io.Folders;
 import etl.metrics.EtlMetrics;
 import etl.http.RequestBodyReader;
+import etl.http.StartupGate;
 import etl.processor.Backoff;
 import etl.processor.BatchFailed;
 import etl.processor.IsolatedApply;
@@ -125,8 +127,13 @@ public class EtlConfiguration implements CamelConfiguration {
         txTemplate.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
 
         var registry = context.getRegistry();
-        // requests wait on the Vert.x worker pool for their group commit: enough workers let every connection join
-        registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(workerPoolSize));
+        // requests wait on the Vert.x worker pool for their group commit: enough workers let every connection join.
+        // Camel's HTTP servers use this Vert.x; the API answers 503 JSON with Retry-After (not Vert.x's HTML 404)
+        // until every route is in place.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(workerPoolSize));
+        StartupGate gate = new StartupGate(context, httpPort);
+        context.getManagementStrategy().addEventNotifier(gate);
+        registry.bind("vertx", gate.vertx(vertx));
         registry.bind("dataSource", ds);
         registry.bind("transactionManager", txManager);
         registry.bind("required", new SpringTransactionPolicy(txTemplate));

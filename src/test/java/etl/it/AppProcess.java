@@ -29,6 +29,11 @@ public final class AppProcess implements AutoCloseable {
         return app;
     }
 
+    /** Starts the application and returns at once, before it listens. */
+    public static AppProcess launch(Path workDir, int port, Path log, Map<String, String> extraEnv) throws Exception {
+        return new AppProcess(builder(workDir, port, log, extraEnv).start(), port);
+    }
+
     /** Runs the application until it exits by itself (a start-up failure); returns its exit status. */
     public static int runToExit(Path workDir, int port, Path log, Map<String, String> extraEnv) throws Exception {
         Process p = builder(workDir, port, log, extraEnv).start();
