@@ -33,13 +33,83 @@ public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private final HikariDataSource dataSource;
-    private final EmbeddedPostgres embedded;
-    private final ProcessHandle adopted;
+    private volatile EmbeddedPostgres embedded;
+    private volatile ProcessHandle adopted;
+    private Path dataDir;
+    private int port;
+    private java.util.concurrent.ScheduledExecutorService watchdog;
+    private volatile boolean closing;
 
     private Database(HikariDataSource dataSource, EmbeddedPostgres embedded, ProcessHandle adopted) {
         this.dataSource = dataSource;
         this.embedded = embedded;
         this.adopted = adopted;
+    }
+
+    /**
+     * Keeps the embedded server up: every second, if its postmaster is gone (killed, crashed), the process that owns
+     * it (or, when the owner is gone too, this one) starts it again on the same data and port, so that every process
+     * connected to it reconnects by itself. Committed data survives: the server runs with fsync on.
+     */
+    private Database watch(Path dir, int port) {
+        this.dataDir = dir;
+        this.port = port;
+        watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "embedded-postgres-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        watchdog.scheduleWithFixedDelay(this::check, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        return this;
+    }
+
+    private void check() {
+        if (closing || Running.read(dataDir).isPresent()) {
+            return;
+        }
+        if (!Owner.orphaned(dataDir) && !Owner.isSelf(dataDir)) {
+            return; // another live process owns the server: it starts it again
+        }
+        try {
+            LOG.warn("The embedded PostgreSQL (data {}) is not running; starting it again on port {}", dataDir, port);
+            EmbeddedPostgres old = embedded;
+            if (old != null) {
+                // first: its server is gone, and this releases zonky's lock on the data folder (closing it after the
+                // new start would stop the new server)
+                embedded = null;
+                try {
+                    old.close();
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("Closing the dead embedded PostgreSQL: {}", e.toString());
+                }
+            }
+            embedded = start(dataDir, port);
+            adopted = null;
+            Owner.claim(dataDir);
+            LOG.info("Started the embedded PostgreSQL again on port {}", port);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot start the embedded PostgreSQL again yet: {}", firstLine(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static EmbeddedPostgres start(Path dir, int port) throws IOException {
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                // stopped by close(), after Camel's routes: a JVM hook of its own would stop it under them
+                .setRegisterShutdownHook(false)
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .setServerConfig("max_connections", "200")
+                // zonky starts the server with -F (fsync off) and synchronous_commit=off: a crash of the
+                // server would lose committed batches whose files already left the outbox. As durable as any
+                // production PostgreSQL instead (these -c settings come after its own and win).
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on");
+        if (port > 0) {
+            b.setPort(port);
+        }
+        return b.start();
     }
 
     public DataSource dataSource() {
@@ -68,27 +138,15 @@ public final class Database implements AutoCloseable {
                         adopted != null ? ", adopted from a process that is gone" : "");
                 String url = "jdbc:postgresql://localhost:" + r.port() + "/postgres";
                 return new Database(pool(url, "postgres", "", poolSize, timeoutMillis, "embedded PostgreSQL"), null,
-                        adopted);
+                        adopted).watch(dir, r.port());
             }
             try {
-                EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                        .setDataDirectory(dir)
-                        .setCleanDataDirectory(false)
-                        // stopped by close(), after Camel's routes: a JVM hook of its own would stop it under them
-                        .setRegisterShutdownHook(false)
-                        .setPGStartupWait(Duration.ofSeconds(60))
-                        .setServerConfig("max_connections", "200")
-                        // zonky starts the server with -F (fsync off) and synchronous_commit=off: a crash of the
-                        // server would lose committed batches whose files already left the outbox. As durable as any
-                        // production PostgreSQL instead (these -c settings come after its own and win).
-                        .setServerConfig("fsync", "on")
-                        .setServerConfig("synchronous_commit", "on")
-                        .setServerConfig("full_page_writes", "on")
-                        .start();
+                EmbeddedPostgres pg = start(dir, 0);
                 Owner.claim(dir);
                 LOG.info("Started the embedded PostgreSQL on port {} (data {})", pg.getPort(), dir);
                 String url = pg.getJdbcUrl("postgres", "postgres");
-                return new Database(pool(url, "postgres", "", poolSize, timeoutMillis, "embedded PostgreSQL"), pg, null);
+                return new Database(pool(url, "postgres", "", poolSize, timeoutMillis, "embedded PostgreSQL"), pg, null)
+                        .watch(dir, pg.getPort());
             } catch (IOException | RuntimeException e) {
                 if (Running.read(dir).isEmpty() && attempt > 2) {
                     String msg = String.valueOf(e.getMessage());
@@ -143,6 +201,10 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
         dataSource.close();
         if (embedded != null) {
             try {
@@ -220,6 +282,25 @@ public final class Database implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("Cannot record the owner of the embedded PostgreSQL: {}", e.getMessage());
             }
+        }
+
+        /** The pid recorded as the owner of the embedded server, or -1. */
+        static long owner(Path dataDir) {
+            try {
+                return Long.parseLong(Files.readString(ownerFile(dataDir)).trim());
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+        }
+
+        /** True when no live JVM is recorded as the owner of the embedded server. */
+        static boolean orphaned(Path dataDir) {
+            long owner = owner(dataDir);
+            return owner < 0 || !ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false);
+        }
+
+        static boolean isSelf(Path dataDir) {
+            return owner(dataDir) == ProcessHandle.current().pid();
         }
 
         /** When the JVM that started the server is gone (killed), this one takes over stopping it. */
