@@ -33,7 +33,10 @@ import org.junit.jupiter.api.Test;
  * every role (it also reads the inbox), B runs server and processor. For a bounded time, senders POST chunks with an
  * Idempotency-Key each and re-send the same chunk until it is answered 200 (to either process), files of 5,000 to
  * 50,000 lines (some invalid) are dropped into the inbox, and A or B is killed with SIGKILL at random moments and
- * started again. Then every user's total must equal the totals computed here from what was acknowledged.
+ * started again; PostgreSQL itself is killed too (its owner starts it again). A fourth sender posts bodies dressed in
+ * byte-level garbage (HostileBodyTest's generator): each answered 200 must be applied, each 400 must not; the inbox
+ * files hold garbage lines too (ill-formed UTF-8, NUL, UTF-16, lone surrogates, a BOM, a line over the length limit).
+ * Then every user's total must equal the totals computed here from what was acknowledged.
  * <p>
  * {@code -Dcrash.seed=N} replays the random choices (printed at the start), {@code -Dcrash.kills=K} sets the number
  * of kills (default 12).
@@ -51,6 +54,9 @@ class CrashIT {
     private final AtomicLong retries = new AtomicLong();
     private final List<String> dropped = new ArrayList<>();
     private final List<Throwable> failures = new ArrayList<>();
+    private final AtomicLong garbageAccepted = new AtomicLong();
+    private final AtomicLong garbageRefused = new AtomicLong();
+    private int pgKills;
 
     @Test
     void everyAcknowledgedEventIsAppliedExactlyOnceThroughKills() throws Exception {
@@ -72,12 +78,22 @@ class CrashIT {
                 int sender = t;
                 threads.add(start("sender-" + t, () -> send(r, prefix, seed, sender)));
             }
+            Random gr = new Random(seed * 31 + 300);
+            threads.add(start("garbage-sender", () -> sendGarbage(gr, prefix, seed)));
             Random fr = new Random(seed * 31 + 100);
             threads.add(start("dropper", () -> drop(fr, prefix, work)));
 
             Random kr = new Random(seed * 31 + 200);
             for (int k = 1; k <= kills; k++) {
                 Thread.sleep(800 + kr.nextInt(2200));
+                if (k == 2 || kr.nextInt(6) == 0) {
+                    long pg = Long.parseLong(Files.readAllLines(work.resolve("data/pg/postmaster.pid")).get(0).trim());
+                    ProcessHandle.of(pg).ifPresent(ProcessHandle::destroyForcibly);
+                    pgKills++;
+                    System.out.println("CrashIT kill " + k + ": PostgreSQL (pid " + pg + ") after " + acknowledged.get()
+                            + " acknowledged requests");
+                    continue;
+                }
                 int which = kr.nextInt(2);
                 apps[which].kill9();
                 System.out.println("CrashIT kill " + k + ": " + (which == 0 ? "A" : "B") + " after "
@@ -103,9 +119,11 @@ class CrashIT {
                 }
             });
             compare(work, prefix);
-            System.out.println("CrashIT seed=" + seed + ": " + kills + " kills, " + acknowledged.get()
-                    + " acknowledged requests (" + retries.get() + " re-sends), " + dropped.size()
-                    + " files, " + expectedCents.size() + " users: every total exact");
+            System.out.println("CrashIT seed=" + seed + ": " + kills + " kills (" + pgKills + " of PostgreSQL), "
+                    + acknowledged.get() + " acknowledged requests (" + retries.get() + " re-sends), "
+                    + garbageAccepted.get() + " garbage bodies accepted and " + garbageRefused.get() + " refused, "
+                    + dropped.size() + " files, " + expectedCents.size() + " users: every total exact");
+            assertTrue(pgKills >= 1 || kills < 2, "PostgreSQL was never killed");
         } finally {
             running.set(false);
             for (AppProcess a : apps) {
@@ -152,36 +170,79 @@ class CrashIT {
                 body.append(i == 0 ? "" : ",").append(event(user, add, cents));
             }
             body.append(']');
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (true) {
-                int port = r.nextBoolean() ? PORT_A : PORT_B;
-                int status;
-                try {
-                    HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/liveEvent"))
-                            .timeout(Duration.ofSeconds(10))
-                            .header("Authorization", "secret").header("Idempotency-Key", key)
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-                    status = HTTP.send(req, HttpResponse.BodyHandlers.ofString()).statusCode();
-                } catch (java.io.IOException e) {
-                    status = -1; // refused or cut by a kill: send it again
-                }
-                if (status == 200) {
-                    break;
-                }
-                if (status != -1 && status < 500 && status != 404) {
-                    throw new AssertionError("request " + key + " answered " + status);
-                }
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("request " + key + " never acknowledged");
-                }
-                retries.incrementAndGet();
-                Thread.sleep(50);
+            int status = sendUntilAnswered(r, key, body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "application/json");
+            if (status != 200) {
+                throw new AssertionError("request " + key + " answered " + status);
             }
             chunk.forEach((u, c) -> expectedCents.merge(u, c, Long::sum));
             acknowledged.incrementAndGet();
             Thread.sleep(r.nextInt(20));
         }
+    }
+
+    /** One status for a request re-sent until it is answered (not -1) with anything but a 5xx. */
+    private int sendUntilAnswered(Random r, String key, byte[] body, String contentType) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (true) {
+            int port = r.nextBoolean() ? PORT_A : PORT_B;
+            int status;
+            try {
+                HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/liveEvent"))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "secret").header("Idempotency-Key", key)
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                status = HTTP.send(req, HttpResponse.BodyHandlers.ofString()).statusCode();
+            } catch (java.io.IOException e) {
+                status = -1; // refused or cut by a kill: send it again
+            }
+            if (status != -1 && status < 500) {
+                return status;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("request " + key + " never answered");
+            }
+            retries.incrementAndGet();
+            Thread.sleep(50);
+        }
+    }
+
+    /** Bodies with byte-level garbage, one event each: a 200 must be applied, a 400 must not. */
+    private void sendGarbage(Random r, String prefix, long seed) throws Exception {
+        int n = 0;
+        while (running.get()) {
+            String user = prefix + "g" + n;
+            String key = "crash-garbage-" + seed + "-" + (n++);
+            String value = r.nextInt(100_000) + (r.nextBoolean() ? "" : "." + r.nextInt(10) + r.nextInt(10));
+            byte[] body = HostileBodyTest.Generated.body(r, user, value);
+            String ct = r.nextBoolean() ? "application/x-ndjson" : "application/json";
+            int status = sendUntilAnswered(r, key, body, ct);
+            if (status == 200) {
+                expectedCents.merge(user, new BigDecimal(value).movePointRight(2).longValueExact(), Long::sum);
+                garbageAccepted.incrementAndGet();
+            } else if (status == 400) {
+                garbageRefused.incrementAndGet();
+            } else {
+                throw new AssertionError("garbage request " + key + " answered " + status);
+            }
+            Thread.sleep(r.nextInt(30));
+        }
+    }
+
+    /** Garbage lines for an inbox file: none of them is a valid event. */
+    private static byte[] garbageLine(Random r, String user) {
+        String e = "{\"userId\":\"" + user + "\",\"name\":\"add_revenue\",\"value\":1}";
+        return switch (r.nextInt(6)) {
+            case 0 -> ("{\"userId\":\"" + user + "\u00fe\",\"name\":\"add_revenue\",\"value\":1}")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);            // ill-formed UTF-8
+            case 1 -> new byte[] {0, 0, '{', 0};                                        // NUL
+            case 2 -> e.getBytes(java.nio.charset.StandardCharsets.UTF_16LE);           // another encoding
+            case 3 -> ("{\"userId\":\"" + user + "\\udc00\",\"name\":\"add_revenue\",\"value\":1}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);                 // lone surrogate
+            case 4 -> "\u2028".getBytes(java.nio.charset.StandardCharsets.UTF_8);     // white space that is not JSON's
+            default -> new byte[] {(byte) 0xC0, (byte) 0xAF, '{'};                      // overlong
+        };
     }
 
     /** Drops inbox files of 5,000 to 50,000 lines, about 1% of them invalid. */
@@ -191,25 +252,37 @@ class CrashIT {
         while (running.get() && f < 8) {
             Thread.sleep(1000 + r.nextInt(3000));
             int lines = 5_000 + r.nextInt(45_001);
-            StringBuilder sb = new StringBuilder(lines * 70);
+            java.io.ByteArrayOutputStream sb = new java.io.ByteArrayOutputStream(lines * 70);
             Map<String, Long> file = new TreeMap<>();
+            if (r.nextBoolean()) {
+                sb.writeBytes(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}); // a BOM before the first line
+            }
             for (int i = 0; i < lines; i++) {
                 String user = prefix + r.nextInt(USERS);
                 long cents = r.nextInt(100_000);
                 boolean add = r.nextBoolean();
                 int bad = r.nextInt(100);
                 if (bad == 0) {
-                    sb.append("{\"userId\":\"").append(user).append("\",\"name\":\"add_revenue\",\"value\":\"5\"}\n");
+                    sb.writeBytes(("{\"userId\":\"" + user + "\",\"name\":\"add_revenue\",\"value\":\"5\"}\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 } else if (bad == 1) {
-                    sb.append("not json at all\n");
+                    sb.writeBytes("not json at all\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } else if (bad == 2) {
+                    sb.writeBytes(garbageLine(r, user));
+                    sb.write('\n');
+                } else if (i == 100 && f % 3 == 0) {
+                    // a line over the 1 MiB limit: quarantined, never applied, memory stays bounded
+                    sb.writeBytes(("{\"userId\":\"" + user + "\",\"name\":\"add_revenue\",\"value\":1,\"x\":\""
+                            + "x".repeat(1_200_000) + "\"}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 } else {
                     file.merge(user, add ? cents : -cents, Long::sum);
-                    sb.append(event(user, add, cents)).append('\n');
+                    sb.writeBytes((event(user, add, cents) + (r.nextInt(10) == 0 ? "\r\n" : "\n"))
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 }
             }
             String name = "crash-" + (f++) + ".jsonl";
             Path tmp = work.resolve(name + ".part");
-            Files.writeString(tmp, sb);
+            Files.write(tmp, sb.toByteArray());
             Files.move(tmp, work.resolve("inbox").resolve(name), StandardCopyOption.ATOMIC_MOVE);
             synchronized (dropped) {
                 dropped.add(name);
