@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * While the process starts, the API's paths answer 503 in JSON with Retry-After (or the port is closed): never a 404
  * or an HTML page, which a client takes as final.
  */
-class StartingTest {
+class StartingIT {
 
     @Test
     void noHtmlAndNo404WhileStarting() throws Exception {
@@ -67,7 +67,7 @@ class StartingTest {
             }
             assertTrue(seen.isEmpty(), "answers while starting: " + seen);
             assertEquals(20, Math.min(served, 20), "the API never came up");
-            System.out.println("StartingTest: " + refused + " refused, " + unavailable
+            System.out.println("StartingIT: " + refused + " refused, " + unavailable
                     + " answers 503 while starting, then served");
         }
     }
