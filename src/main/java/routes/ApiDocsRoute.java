@@ -30,6 +30,10 @@ public class ApiDocsRoute extends RouteBuilder {
             .routeId("api-docs")
             .process(StaticResources.classpath("api/docs.html"));
 
+        from("platform-http:/docs/init.js?httpMethodRestrict=GET")
+            .routeId("api-docs-init")
+            .process(StaticResources.classpath("api/docs-init.js"));
+
         from("platform-http:/docs/swagger-ui/{file}?httpMethodRestrict=GET")
             .routeId("api-docs-assets")
             .process(e -> swaggerUi.serve(e, e.getMessage().getHeader("file", String.class)));

@@ -39,15 +39,17 @@ public class IngestRoute extends RouteBuilder {
         from("platform-http:/liveEvent?httpMethodRestrict=POST&useBodyHandler=false&muteException=true")
             .routeId("http-ingest")
             .routeConfigurationId("http-errors")
+            .process("trustedHeaders")
             .process(e -> e.getMessage().setBody(bodyReader.read(e.getMessage().getBody())))
             .choice()
                 .when(e -> !token.matches(e.getMessage().getHeader("Authorization", String.class)))
                     .process(HttpReply.error(401, "missing or wrong Authorization token"))
-                .when(simple("${header.Idempotency-Key} != null && ${header.Idempotency-Key.trim().isEmpty()}"))
+                .when(header(etl.http.TrustedHeaders.BAD_KEY).isNotNull())
+                    .process(HttpReply.error(400, "Idempotency-Key is not valid UTF-8"))
+                .when(new IdempotencyKeys.Blank())
                     // an empty key would make every later keyless-looking request a "duplicate" of the first
                     .process(HttpReply.error(400, "Idempotency-Key is empty; send a non-blank key or none"))
-                .when(simple("${header.Idempotency-Key} != null && ${header.Idempotency-Key.length()} > "
-                        + IdempotencyKeys.MAX_KEY_LENGTH))
+                .when(new IdempotencyKeys.TooLong())
                     .process(HttpReply.error(400, "Idempotency-Key is longer than " + IdempotencyKeys.MAX_KEY_LENGTH
                             + " characters"))
                 .otherwise()

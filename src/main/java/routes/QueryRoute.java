@@ -9,6 +9,7 @@ import org.apache.camel.builder.RouteBuilder;
 
 import etl.config.Roles;
 import etl.http.HttpReply;
+import etl.http.PathUserId;
 import etl.http.Json;
 
 /** {@code GET /userEvents/{userId}}: a user's applied total, or 404 when nothing was applied for that user. */
@@ -22,10 +23,18 @@ public class QueryRoute extends RouteBuilder {
         from("platform-http:/userEvents/{userId}?httpMethodRestrict=GET&muteException=true")
             .routeId("http-query")
             .routeConfigurationId("http-errors")
+            .process("trustedHeaders")
+            .process("pathUserId")
             .choice()
                 .when(and(simple("{{etl.query.require-token}}"),
                         not(method("authToken", "matches(${header.Authorization})"))))
                     .process(HttpReply.error(401, "missing or wrong Authorization token"))
+                .when(header(PathUserId.INVALID).isNotNull())
+                    .process(HttpReply.json(400, e -> Json.error(e.getMessage().getHeader(PathUserId.INVALID,
+                            String.class))))
+                .when(header(PathUserId.NONE).isNotNull())
+                    .process(HttpReply.json(404, e -> Json.error("no event applied yet for user "
+                            + e.getMessage().getHeader("userId"))))
                 .otherwise()
                     .to("sql:SELECT revenue FROM users_revenue WHERE user_id = :#${header.userId}"
                             + "?dataSource=#dataSource&outputType=SelectOne&outputHeader=etlRevenue")

@@ -31,7 +31,12 @@ import etl.http.AuthToken;
 import etl.io.Folders;
 import etl.metrics.EtlMetrics;
 import etl.http.RequestBodyReader;
+import etl.http.ApiDoor;
+import etl.http.HttpServers;
+import etl.http.ManagementDoor;
+import etl.http.PathUserId;
 import etl.http.StartupGate;
+import etl.http.TrustedHeaders;
 import etl.processor.Backoff;
 import etl.processor.BatchFailed;
 import etl.processor.IsolatedApply;
@@ -85,6 +90,16 @@ public class EtlConfiguration implements CamelConfiguration {
     private long archiveMaxBytes;
     @PropertyInject("etl.outbox.min-free-bytes")
     private long minFreeBytes;
+    @PropertyInject("etl.http.idle-timeout-s")
+    private int idleTimeoutSeconds;
+    @PropertyInject("etl.http.body-timeout-ms")
+    private long bodyTimeoutMillis;
+    @PropertyInject("etl.http.max-header-bytes")
+    private int maxHeaderBytes;
+    @PropertyInject("etl.http.max-line-bytes")
+    private int maxLineBytes;
+    @PropertyInject("etl.query.require-token")
+    private boolean queryRequiresToken;
     @PropertyInject("etl.http.worker-threads")
     private int workerPoolSize;
     @PropertyInject(value = "camel.management.enabled", defaultValue = "false")
@@ -127,13 +142,17 @@ public class EtlConfiguration implements CamelConfiguration {
         txTemplate.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
 
         var registry = context.getRegistry();
-        // requests wait on the Vert.x worker pool for their group commit: enough workers let every connection join.
-        // Camel's HTTP servers use this Vert.x; the API answers 503 JSON with Retry-After (not Vert.x's HTML 404)
-        // until every route is in place.
+        // Camel's HTTP servers take this Vert.x (by type): requests wait on its worker pool for their group commit
+        // (enough workers let every connection join). HttpServers adds the limits and the handlers that
+        // platform-http has no setting for: the start-up gate (503 JSON, not Vert.x's HTML 404, until every route is
+        // in place), the API's door (the token before the body, the body read within its limits), the management
+        // port's door.
         Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(workerPoolSize));
-        StartupGate gate = new StartupGate(context, httpPort);
+        AuthToken token = new AuthToken(authToken);
+        StartupGate gate = new StartupGate(vertx);
         context.getManagementStrategy().addEventNotifier(gate);
-        registry.bind("vertx", gate.vertx(vertx));
+        HttpServers servers = new HttpServers(context, idleTimeoutSeconds, maxHeaderBytes, maxLineBytes);
+
         registry.bind("dataSource", ds);
         registry.bind("transactionManager", txManager);
         registry.bind("required", new SpringTransactionPolicy(txTemplate));
@@ -156,9 +175,19 @@ public class EtlConfiguration implements CamelConfiguration {
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
         }
-        registry.bind("etlMetrics", new EtlMetrics(meters, outboxFiles));
-        registry.bind("authToken", new AuthToken(authToken));
-        registry.bind("requestBodyReader", new RequestBodyReader(maxBodyBytes, 60_000));
+        EtlMetrics metrics = new EtlMetrics(meters, outboxFiles);
+        registry.bind("etlMetrics", metrics);
+        registry.bind("authToken", token);
+        ApiDoor door = new ApiDoor(token, metrics, maxBodyBytes, bodyTimeoutMillis, queryRequiresToken);
+        servers.onRouter(httpPort, router -> {
+            gate.install(router);
+            door.install(router);
+        });
+        servers.onRouter(managementPort, router -> ManagementDoor.install(router, token));
+        registry.bind("vertx", servers.vertx(vertx));
+        registry.bind("trustedHeaders", new TrustedHeaders());
+        registry.bind("pathUserId", new PathUserId());
+        registry.bind("requestBodyReader", new RequestBodyReader(maxBodyBytes, bodyTimeoutMillis));
 
         // readiness checks on the management server (/observe/health/ready)
         registry.bind("databaseHealthCheck", new DatabaseHealthCheck(ds));

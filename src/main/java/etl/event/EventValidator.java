@@ -199,13 +199,24 @@ public final class EventValidator {
         };
     }
 
+    /**
+     * The parser's message in the user's words: its first line, without the names of Jackson's switches it suggests
+     * ("enable `JsonReadFeature.ALLOW_…` to allow", "from `StreamReadConstraints…`"), which mean nothing to a client.
+     */
     public static String brief(Exception e) {
         String m = e.getMessage();
         if (m == null) {
             return e.getClass().getSimpleName();
         }
         int nl = m.indexOf('\n');
-        return nl > 0 ? m.substring(0, nl) : m;
+        m = nl > 0 ? m.substring(0, nl) : m;
+        int tick = m.indexOf('`');
+        if (tick >= 0) {
+            m = m.substring(0, tick).replaceAll("[\\s:;,(]*(enable|from|set|use)?\\s*$", "");
+            long open = m.chars().filter(c -> c == '(').count() - m.chars().filter(c -> c == ')').count();
+            m = m + ")".repeat((int) Math.max(0, open));
+        }
+        return m.trim();
     }
 
     private static String quote(String s) {

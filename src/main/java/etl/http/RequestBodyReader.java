@@ -32,6 +32,10 @@ public final class RequestBodyReader {
         if (!(body instanceof HttpServerRequest request)) {
             throw new IllegalStateException("unexpected request body " + (body == null ? "null" : body.getClass()));
         }
+        byte[] read = ApiDoor.take(request);
+        if (read != null) {
+            return read; // read by the API's door, on the event loop, within its limits
+        }
         CompletableFuture<Buffer> done = new CompletableFuture<>();
         Buffer buffer = Buffer.buffer();
         long[] size = {0};

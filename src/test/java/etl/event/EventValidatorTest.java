@@ -67,4 +67,17 @@ class EventValidatorTest {
         assertFalse(r.valid(), json);
         assertTrue(r.reason().contains(reason.trim()), r.reason());
     }
+
+    @Test
+    void parserMessagesDoNotNameJacksonSwitches() {
+        for (String json : new String[] {
+            "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":+1}",
+            "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":NaN}",
+            "{'userId':'u'}",
+            "{\"x\":" + "[".repeat(1500) + "]".repeat(1500) + "}"}) {
+            String reason = EventValidator.validateJson(json).reason();
+            assertFalse(reason.contains("`") || reason.contains("Feature") || reason.contains("Constraints"), reason);
+            assertTrue(reason.startsWith("not valid JSON: ") && reason.length() > 20, reason);
+        }
+    }
 }

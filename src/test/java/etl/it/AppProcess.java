@@ -65,7 +65,14 @@ public final class AppProcess implements AutoCloseable {
         env.put("ETL_INBOX_CHUNK_LINES", "1000");
         env.put("ETL_CLIENT_RETRY_INITIAL_MS", "100");
         env.put("ETL_CLIENT_RETRY_MAX_MS", "1000");
-        env.putAll(extraEnv);
+        // an empty value unsets the variable (ETL_SERVER_URL, to test its default)
+        extraEnv.forEach((k, v) -> {
+            if (v.isEmpty()) {
+                env.remove(k);
+            } else {
+                env.put(k, v);
+            }
+        });
         return pb;
     }
 
@@ -79,8 +86,9 @@ public final class AppProcess implements AutoCloseable {
                 HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + port + "/userEvents/ping")
                         .toURL().openConnection();
                 c.setConnectTimeout(500);
-                // Vert.x listens before the routes are added: only our JSON 404 means the routes are up
-                if (c.getResponseCode() == 404 && String.valueOf(c.getContentType()).startsWith("application/json")) {
+                // until the routes are up, 503 (the start-up gate); then our JSON 404, or 401 when the token is required
+                int code = c.getResponseCode();
+                if ((code == 404 || code == 401) && String.valueOf(c.getContentType()).startsWith("application/json")) {
                     return;
                 }
             } catch (java.io.IOException e) {

@@ -1,0 +1,132 @@
+package etl.http;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The API's door, in front of Camel's routes on the Vert.x router (installed by {@link HttpServers}), for what
+ * platform-http cannot do itself:
+ * <ul>
+ * <li>every answer carries {@code X-Content-Type-Options: nosniff}, {@code X-Frame-Options: DENY} and a
+ * Content-Security-Policy that allows only the server's own scripts and styles;</li>
+ * <li>on the paths that need the token, the {@code Authorization} header of the request itself (never a query
+ * parameter) is checked before any byte of the body is read: a wrong token is a 401 at once, and the connection is
+ * closed instead of reading what follows;</li>
+ * <li>the body of {@code POST /liveEvent} is read here, on the event loop, up to its size limit (413) and within its
+ * time limit (408), both in JSON. Camel's consumer runs the route on a worker thread from the first byte; reading
+ * a body there let a client sending a byte a second hold a worker for the whole time, and a few such clients stop
+ * the API. The route gets the body from {@link #take}.</li>
+ * </ul>
+ */
+public final class ApiDoor {
+
+    /** Bodies read by the door, until the route takes them (or the request ends). Keyed by the request itself. */
+    private static final Map<HttpServerRequest, byte[]> BODIES = new ConcurrentHashMap<>();
+
+    static final String CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
+            + " object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+    private final AuthToken token;
+    private final etl.metrics.EtlMetrics metrics;
+    private final long maxBodyBytes;
+    private final long bodyTimeoutMillis;
+    private final boolean queryNeedsToken;
+
+    public ApiDoor(AuthToken token, etl.metrics.EtlMetrics metrics, long maxBodyBytes, long bodyTimeoutMillis,
+            boolean queryNeedsToken) {
+        this.token = token;
+        this.metrics = metrics;
+        this.maxBodyBytes = maxBodyBytes;
+        this.bodyTimeoutMillis = bodyTimeoutMillis;
+        this.queryNeedsToken = queryNeedsToken;
+    }
+
+    /** The body the door read for this request (once), or null when it read none. */
+    public static byte[] take(HttpServerRequest request) {
+        return BODIES.remove(request);
+    }
+
+    public void install(Router router) {
+        router.route().order(Integer.MIN_VALUE + 1).handler(ApiDoor::securityHeaders);
+        router.route(HttpMethod.POST, "/liveEvent").order(Integer.MIN_VALUE + 2)
+                .handler(ctx -> guard(ctx, "http-ingest", true));
+        if (queryNeedsToken) {
+            router.route(HttpMethod.GET, "/userEvents/*").order(Integer.MIN_VALUE + 2)
+                    .handler(ctx -> guard(ctx, "http-query", false));
+        }
+    }
+
+    static void securityHeaders(RoutingContext ctx) {
+        ctx.addHeadersEndHandler(v -> ctx.response().headers()
+                .set("X-Content-Type-Options", "nosniff")
+                .set("X-Frame-Options", "DENY")
+                .set("Content-Security-Policy", CSP)
+                .set("Referrer-Policy", "no-referrer"));
+        ctx.next();
+    }
+
+    private void guard(RoutingContext ctx, String route, boolean readBody) {
+        HttpServerRequest request = ctx.request();
+        long started = System.nanoTime();
+        if (!token.matches(request.getHeader("Authorization"))) {
+            refuse(ctx, route, started, 401, "missing or wrong Authorization token");
+            return;
+        }
+        if (!readBody) {
+            ctx.next();
+            return;
+        }
+        Buffer body = Buffer.buffer();
+        boolean[] over = {false};
+        long timer = ctx.vertx().setTimer(bodyTimeoutMillis, t -> {
+            if (!ctx.response().ended()) {
+                refuse(ctx, route, started, 408, "the request body did not arrive within " + bodyTimeoutMillis
+                        + " ms; nothing was kept");
+            }
+        });
+        request.handler(chunk -> {
+            if (over[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > maxBodyBytes) {
+                over[0] = true;
+                ctx.vertx().cancelTimer(timer);
+                refuse(ctx, route, started, 413, "request body is larger than " + maxBodyBytes + " bytes; nothing was kept");
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.exceptionHandler(e -> ctx.vertx().cancelTimer(timer));
+        request.endHandler(v -> {
+            ctx.vertx().cancelTimer(timer);
+            if (over[0] || ctx.response().ended()) {
+                return;
+            }
+            BODIES.put(request, body.getBytes());
+            ctx.addEndHandler(done -> BODIES.remove(request));
+            ctx.next();
+        });
+        request.resume();
+    }
+
+    /**
+     * An answer before the body: the connection is closed after it, so what the client still sends is not read. It
+     * is counted under the route's id, as the route's own answers are.
+     */
+    private void refuse(RoutingContext ctx, String route, long started, int status, String message) {
+        HttpServerResponse r = ctx.response();
+        if (r.ended() || r.closed()) {
+            return;
+        }
+        metrics.http(route, status, System.nanoTime() - started);
+        r.setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+                .end(Json.error(message)).onComplete(v -> ctx.request().connection().close());
+    }
+}
