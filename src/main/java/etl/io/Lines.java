@@ -70,16 +70,16 @@ public final class Lines implements Closeable {
             int keep = Math.min(n, maxLineBytes + 1 - len);
             if (keep > 0) {
                 if (line == null) {
-                    line = new byte[Math.min(Math.max(keep, 128), maxLineBytes + 1)];
+                    line = new byte[(int) Math.min((long) keep * 4, maxLineBytes + 1L)];
                 } else if (len + keep > line.length) {
-                    line = Arrays.copyOf(line, Math.min(Math.max(len + keep, line.length * 2), maxLineBytes + 1));
+                    line = Arrays.copyOf(line, (int) Math.min(Math.max(len + keep, line.length * 4L), maxLineBytes + 1L));
                 }
                 System.arraycopy(buf, start, line, len, keep);
                 len += keep;
             }
             if (pos < end) {
                 pos++;
-                return line == null ? new byte[0] : Arrays.copyOf(line, len);
+                return line == null ? new byte[0] : line.length == len ? line : Arrays.copyOf(line, len);
             }
         }
     }
@@ -160,6 +160,9 @@ public final class Lines implements Closeable {
         @Override
         public String next() {
             List<byte[]> lines = chunks.next();
+            if (lines.size() == 1) {
+                return new String(lines.get(0), StandardCharsets.UTF_8); // one line a chunk: the outbox's requests
+            }
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < lines.size(); i++) {
                 if (i > 0) {
