@@ -1,5 +1,6 @@
 package routes;
 
+import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 
 import etl.config.Roles;
@@ -12,17 +13,19 @@ import etl.spool.SpoolWriter;
  */
 public class SpoolRoute extends RouteBuilder {
 
+    @BeanInject
+    private SpoolWriter spool;
+
     @Override
     public void configure() {
         if (!Roles.enabled(getContext(), Roles.SERVER)) {
             return;
         }
-        SpoolWriter spool = getContext().getRegistry().lookupByNameAndType("spoolWriter", SpoolWriter.class);
         from("direct:spool")
             .routeId("outbox-spool")
             // a failure goes back to http-ingest-accept, whose route configuration answers 503
             .errorHandler(noErrorHandler())
-            .process(e -> e.getMessage().setBody(spool.write(e.getMessage().getBody(byte[].class))))
+            .process(spool)
             .log(org.apache.camel.LoggingLevel.DEBUG, "Spooled into ${body}");
     }
 }

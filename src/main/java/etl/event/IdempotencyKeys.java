@@ -13,7 +13,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * processor decides, in its transaction, by inserting the key (ON CONFLICT DO NOTHING). When the database cannot be
  * reached, the request is simply spooled again and the processor drops it as a duplicate later.
  */
-public final class IdempotencyKeys {
+public final class IdempotencyKeys implements org.apache.camel.Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdempotencyKeys.class);
     public static final int MAX_KEY_LENGTH = 200;
@@ -44,6 +44,20 @@ public final class IdempotencyKeys {
 
     public IdempotencyKeys(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /**
+     * Route step: when the request's Idempotency-Key was applied before, header {@code etlAppliedEvents} says how many
+     * events that request had (the answer to a repeat).
+     */
+    @Override
+    public void process(org.apache.camel.Exchange exchange) {
+        OptionalInt applied = appliedEvents(exchange.getMessage().getHeader("Idempotency-Key", String.class));
+        if (applied.isPresent()) {
+            exchange.getMessage().setHeader("etlAppliedEvents", applied.getAsInt());
+        } else {
+            exchange.getMessage().removeHeader("etlAppliedEvents");
+        }
     }
 
     /** The number of events the applied request carried, or empty when the key is unknown or cannot be checked. */

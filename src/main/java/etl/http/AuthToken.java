@@ -8,7 +8,7 @@ import java.security.NoSuchAlgorithmException;
  * Checks the {@code Authorization} header against the configured token, in the same time whatever the token: both
  * sides are hashed first, so neither the length nor the first differing byte shows in the timing.
  */
-public final class AuthToken {
+public final class AuthToken implements org.apache.camel.Predicate {
 
     private final byte[] expected;
 
@@ -23,6 +23,12 @@ public final class AuthToken {
             given = given.substring(7).trim();
         }
         return MessageDigest.isEqual(expected, sha256(given));
+    }
+
+    /** As a route predicate: the message's {@code Authorization} header (set from the request by TrustedHeaders). */
+    @Override
+    public boolean matches(org.apache.camel.Exchange exchange) {
+        return matches(exchange.getMessage().getHeader("Authorization", String.class));
     }
 
     private static byte[] sha256(String s) {

@@ -11,7 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
  * {@code useBodyHandler=false}, so Vert.x neither parses a form (curl's default content type) nor answers 413 in
  * plain text: this reader keeps the raw bytes and lets the route answer 413 in JSON.
  */
-public final class RequestBodyReader {
+public final class RequestBodyReader implements org.apache.camel.Processor {
 
     private final long limit;
     private final long timeoutMillis;
@@ -19,6 +19,12 @@ public final class RequestBodyReader {
     public RequestBodyReader(long limit, long timeoutMillis) {
         this.limit = limit;
         this.timeoutMillis = timeoutMillis;
+    }
+
+    /** Route step: the body becomes the request's bytes. */
+    @Override
+    public void process(org.apache.camel.Exchange exchange) throws Exception {
+        exchange.getMessage().setBody(read(exchange.getMessage().getBody()));
     }
 
     /** Blocks the calling worker thread until the body has arrived; over the limit, drains it and throws. */

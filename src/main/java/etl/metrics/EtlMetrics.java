@@ -65,6 +65,22 @@ public final class EtlMetrics {
         return backlog;
     }
 
+    /** Route step: counts the accepted events of header {@code etlEvents}. */
+    public final class CountAccepted implements org.apache.camel.Processor {
+        @Override
+        public void process(org.apache.camel.Exchange e) {
+            accepted(e.getMessage().getHeader("etlEvents", Integer.class));
+        }
+    }
+
+    /** Route step: counts the invalid events of header {@code etlInvalid}. */
+    public final class CountRejectedHttp implements org.apache.camel.Processor {
+        @Override
+        public void process(org.apache.camel.Exchange e) {
+            rejectedHttp(e.getMessage().getHeader("etlInvalid", Integer.class));
+        }
+    }
+
     public void accepted(int events) {
         accepted.increment(events);
     }

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.support.service.ServiceSupport;
 
 import etl.io.Folders;
@@ -36,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * Camel's file producer is not used here: in Camel 4.18 its {@code forceWrites} option is read but never applied
  * (FileOperations does not call force), so it cannot give the 200-means-on-disk promise.
  */
-public final class SpoolWriter extends ServiceSupport {
+public final class SpoolWriter extends ServiceSupport implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpoolWriter.class);
 
@@ -113,6 +115,12 @@ public final class SpoolWriter extends ServiceSupport {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new IOException("interrupted while writing the outbox"));
         }
+    }
+
+    /** Route step {@code outbox-spool}: the body, a spool line, is written durably; the body becomes its file's name. */
+    @Override
+    public void process(Exchange exchange) {
+        exchange.getMessage().setBody(write(exchange.getMessage().getBody(byte[].class)));
     }
 
     @Override

@@ -13,7 +13,7 @@ class AuthTokenTest {
         assertTrue(t.matches("secret"));
         assertTrue(t.matches("Bearer secret"));
         assertTrue(t.matches("bearer secret"));
-        assertFalse(t.matches(null));
+        assertFalse(t.matches((String) null));
         assertFalse(t.matches(""));
         assertFalse(t.matches("Secret"));
         assertFalse(t.matches("secret2"));
