@@ -1,6 +1,5 @@
 package routes;
 
-import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
 import etl.config.Roles;
@@ -36,7 +35,7 @@ public class ApiDocsRoute extends RouteBuilder {
 
         from("platform-http:/docs/swagger-ui/{file}?httpMethodRestrict=GET")
             .routeId("api-docs-assets")
-            .process(e -> swaggerUi.serve(e, e.getMessage().getHeader("file", String.class)));
+            .process(swaggerUi);
     }
 
 }

@@ -1,16 +1,19 @@
 package routes;
 
-import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
+import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
+import org.apache.camel.PropertyInject;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.model.dataformat.JsonLibrary;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
 import etl.config.Roles;
-import etl.inbox.InboxRun;
+import etl.inbox.InboxSteps;
 import etl.metrics.EtlMetrics;
 
 /**
@@ -22,19 +25,24 @@ import etl.metrics.EtlMetrics;
  */
 public class InboxClientRoute extends RouteBuilder {
 
-    static final String RUN = "etlInboxRun";
-    static final String CHUNKS = "etlInboxChunks";
+    @BeanInject
+    private EtlMetrics metrics;
+    @PropertyInject("etl.inbox.dir")
+    private String inboxDir;
+    @PropertyInject("etl.inbox.chunk-lines")
+    private int chunkLines;
+    @PropertyInject("etl.inbox.max-line-bytes")
+    private int maxLineBytes;
+    @PropertyInject("etl.inbox.progress-ms")
+    private long progressMillis;
+    @PropertyInject("etl.inbox.parallel-requests")
+    private int parallel;
 
     @Override
     public void configure() {
         if (!Roles.enabled(getContext(), Roles.CLIENT)) {
             return;
         }
-        int chunkLines = Integer.parseInt(getContext().resolvePropertyPlaceholders("{{etl.inbox.chunk-lines}}"));
-        int maxLineBytes = Integer.parseInt(getContext().resolvePropertyPlaceholders("{{etl.inbox.max-line-bytes}}"));
-        long progressMillis = Long.parseLong(getContext().resolvePropertyPlaceholders("{{etl.inbox.progress-ms}}"));
-        Path rejectedDir = Path.of(getContext().resolvePropertyPlaceholders("{{etl.inbox.dir}}"), ".rejected");
-        int parallel = Integer.parseInt(getContext().resolvePropertyPlaceholders("{{etl.inbox.parallel-requests}}"));
         // chunks in flight at most: the pool, its queue, and the splitter's own thread when both are full
         ExecutorService sendPool = getContext().getExecutorServiceManager().newThreadPool(this, "inbox-send",
                 new ThreadPoolProfileBuilder("inbox-send").poolSize(parallel).maxPoolSize(parallel)
@@ -46,46 +54,25 @@ public class InboxClientRoute extends RouteBuilder {
                 + "&move=.done&moveFailed=.failed")
             .routeId("inbox-client")
             .routeConfigurationId("client-errors")
-            .process(e -> e.setProperty(RUN, new InboxRun(
-                    Path.of(e.getMessage().getHeader(Exchange.FILE_PATH, String.class)),
-                    rejectedDir, chunkLines, maxLineBytes, progressMillis)))
             .log("Inbox ${file:name}: reading")
-            // the iterator reads the file as a stream (a ${body} argument in simple would load it into a String)
-            .process(e -> e.setProperty(CHUNKS, e.getProperty(RUN, InboxRun.class).chunks(
-                    e.getMessage().getBody(InputStream.class))))
-            .split(exchangeProperty(CHUNKS)).streaming().stopOnException()
+            .process(new InboxSteps.Open(Path.of(inboxDir, ".rejected"), chunkLines, maxLineBytes, progressMillis))
+            .split(body()).streaming().stopOnException()
                 .parallelProcessing().executorService(sendPool)
                 .to("direct:inbox-send-chunk")
             .end()
-            .log("Inbox ${file:name}: ${exchangeProperty." + RUN + ".summary()}; moved to .done/");
+            .log("Inbox ${file:name}: ${exchangeProperty." + InboxSteps.RUN + ".summary()}; moved to .done/");
 
         from("direct:inbox-send-chunk")
             .routeId("inbox-send-chunk")
             .routeConfigurationId("client-errors")
-            .process(InboxClientRoute::prepareChunk)
+            .process(new InboxSteps.PrepareChunk(metrics))
             .filter(header("etlEvents").isGreaterThan(0))
                 .setHeader("Authorization", simple("{{etl.auth.token}}"))
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/x-ndjson"))
                 .setHeader(Exchange.HTTP_METHOD, constant("POST"))
                 .to("{{etl.server.url}}/liveEvent?throwExceptionOnFailure=true")
-                .setBody(simple("${bodyAs(String)}"))
-                .process(e -> e.getProperty(RUN, InboxRun.class).sent(
-                        e.getMessage().getHeader("etlEvents", Integer.class),
-                        e.getMessage().getBody(String.class).contains("\"duplicate\":true")))
+                .unmarshal().json(JsonLibrary.Jackson, Map.class)
+                .process(new InboxSteps.ChunkSent())
             .end();
-    }
-
-    /** Leaves only what the request needs: the valid events as the body, their count, and the chunk's key. */
-    private static void prepareChunk(Exchange e) {
-        InboxRun.Chunk chunk = e.getMessage().getBody(InboxRun.Chunk.class);
-        var message = e.getMessage();
-        message.removeHeaders("*");
-        message.setBody(chunk.body());
-        message.setHeader("etlEvents", chunk.events());
-        message.setHeader("Idempotency-Key", chunk.key());
-        if (chunk.rejected() > 0) {
-            e.getContext().getRegistry().lookupByNameAndType("etlMetrics", EtlMetrics.class)
-                    .rejectedInbox(chunk.rejected());
-        }
     }
 }

@@ -1,17 +1,17 @@
 package routes;
 
-import java.nio.file.Files;
 
+import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.sql.SqlConstants;
 
 import etl.config.Roles;
-import etl.io.Lines;
 import etl.metrics.EtlMetrics;
+import etl.processor.Backoff;
+import etl.processor.BatchSteps;
 import etl.processor.OutboxBatch;
 import etl.processor.OutboxFiles;
-import etl.spool.SpoolRecord;
 
 /**
  * Applies the outbox, exactly once. Each poll takes up to {@code etl.processor.files-per-batch} outbox files into one
@@ -22,36 +22,34 @@ import etl.spool.SpoolRecord;
  */
 public class OutboxProcessorRoute extends RouteBuilder {
 
-    static final String BATCH = OutboxBatch.PROPERTY;
-    static final String RECORD = OutboxBatch.RECORD;
+    @BeanInject
+    private OutboxFiles outbox;
+    @BeanInject
+    private EtlMetrics metrics;
+    @BeanInject
+    private Backoff backoff;
 
     @Override
     public void configure() {
         if (!Roles.enabled(getContext(), Roles.PROCESSOR)) {
             return;
         }
-        OutboxFiles outbox = getContext().getRegistry().lookupByNameAndType("outboxFiles", OutboxFiles.class);
-        EtlMetrics metrics = getContext().getRegistry().lookupByNameAndType("etlMetrics", EtlMetrics.class);
 
         // Every poll, batches follow one another while the last one was full: a backlog is applied without pauses.
         // A batch's files leave the outbox only after its transaction has committed (when direct:outbox-batch returns).
-        // A failed batch comes back here rolled back; route configuration processor-errors then waits or isolates.
+        // A failed batch comes back here rolled back: step batchFailed then waits (nothing held) or isolates.
         from("timer:outbox-processor?delay=0&period={{etl.processor.poll-ms}}")
             .routeId("outbox-processor")
             .errorHandler(noErrorHandler())
-            .setProperty("etlMore", constant(true))
-            .loopDoWhile(exchangeProperty("etlMore").isEqualTo(true))
+            .setProperty(BatchSteps.MORE, constant(true))
+            .loopDoWhile(exchangeProperty(BatchSteps.MORE).isEqualTo(true))
                 .doTry()
                     .to("direct:outbox-batch")
-                    .process(e -> outbox.applied(batch(e).listed()))
-                    .process(e -> batch(e).committed(metrics))
-                    // a full batch that applied nothing (its files all applied by another process, or not movable)
-                    // waits for the next poll instead of listing the same files again at once
-                    .process(e -> e.setProperty("etlMore", batch(e).full() && batch(e).appliedAnything()))
+                    .process(new BatchSteps.MoveApplied(outbox))
+                    .process(new BatchSteps.Committed(metrics))
                 .doCatch(Exception.class)
-                    // the batch's transaction has rolled back: wait (nothing held) or isolate, then the next poll
                     .process("batchFailed")
-                    .setProperty("etlMore", constant(false))
+                    .setProperty(BatchSteps.MORE, constant(false))
                 .end()
             .end();
 
@@ -66,32 +64,31 @@ public class OutboxProcessorRoute extends RouteBuilder {
                 .to("direct:outbox-file")
             .end()
             .process("keepRejected")
-            .filter(simple("${exchangeProperty." + BATCH + ".userCount()} > 0"))
-                .setHeader("users", simple("${exchangeProperty." + BATCH + ".users()}"))
-                .setHeader("amounts", simple("${exchangeProperty." + BATCH + ".amounts()}"))
+            .filter(new BatchSteps.HasSums())
+                .setHeader("users", new BatchSteps.Users())
+                .setHeader("amounts", new BatchSteps.Amounts())
                 .to("sql:resource:classpath:sql/apply-totals.sql?dataSource=#dataSource")
             .end()
-            .filter(simple("${exchangeProperty." + BATCH + ".appliedAnything()}"))
-                .log("${exchangeProperty." + BATCH + ".summary()}")
+            .filter(new BatchSteps.AppliedAnything())
+                .setBody(new BatchSteps.Summary())
+                .log("${body}")
             .end()
-            .bean("processorBackoff", "succeeded");
+            .process(backoff.new Succeeded());
 
-        // One outbox file: skipped when its name was applied before, else each of its lines (requests) is read.
+        // One outbox file, its name the body: skipped when that name was applied before (the idempotent consumer's
+        // repository joins the transaction), else each of its lines (requests) is read.
         from("direct:outbox-file")
             .routeId("outbox-file")
             // a failure goes back to outbox-batch, whose transaction rolls back
             .errorHandler(noErrorHandler())
-            .setHeader(Exchange.FILE_NAME_ONLY, body())
             .removeProperty(Exchange.DUPLICATE_MESSAGE)
-            .idempotentConsumer(header(Exchange.FILE_NAME_ONLY))
+            .idempotentConsumer(body())
                 .idempotentRepository("appliedFiles").removeOnFailure(false).skipDuplicate(false)
             .choice()
                 .when(exchangeProperty(Exchange.DUPLICATE_MESSAGE).isEqualTo(true))
-                    .process(e -> batch(e).alreadyApplied(e.getMessage().getBody(String.class)))
+                    .process(new BatchSteps.FileAlreadyApplied())
                 .otherwise()
-                    .process(e -> batch(e).startFile(e.getMessage().getBody(String.class)))
-                    .process(e -> e.getMessage().setBody(Lines.of(
-                            Files.newInputStream(outbox.path(e.getMessage().getBody(String.class))), 1)))
+                    .process(new BatchSteps.OpenFile(outbox))
                     .split(body()).streaming().stopOnException()
                         .to("direct:outbox-request")
                     .end()
@@ -101,38 +98,22 @@ public class OutboxProcessorRoute extends RouteBuilder {
         from("direct:outbox-request")
             .routeId("outbox-request")
             .errorHandler(noErrorHandler())
-            .process(OutboxProcessorRoute::readRequest)
-            .filter(exchangeProperty(RECORD).isNotNull())
+            .process(new BatchSteps.ReadRequest())
+            .filter(exchangeProperty(OutboxBatch.RECORD).isNotNull())
                 .choice()
                     .when(new OutboxBatch.Isolated())
                         .process("isolatedApply")
-                    .when(header("etlKey").isNull())
-                        .process(e -> batch(e).apply(record(e)))
+                    .when(header(BatchSteps.KEY).isNull())
+                        .process(new BatchSteps.ApplyRequest())
                     .otherwise()
                         .to("sql:resource:classpath:sql/claim-key.sql?dataSource=#dataSource")
                         .choice()
                             .when(header(SqlConstants.SQL_UPDATE_COUNT).isEqualTo(1))
-                                .process(e -> batch(e).apply(record(e)))
+                                .process(new BatchSteps.ApplyRequest())
                             .otherwise()
-                                .process(e -> batch(e).duplicate(record(e)))
+                                .process(new BatchSteps.SkipRequest())
                         .end()
                 .end()
             .end();
-    }
-
-    /** Reads the spool line into a record, with its key and event count as headers for the key claim. */
-    private static void readRequest(Exchange e) {
-        SpoolRecord r = batch(e).read(e.getMessage().getBody(String.class));
-        e.setProperty(RECORD, r);
-        e.getMessage().setHeader("etlKey", r == null ? null : r.key());
-        e.getMessage().setHeader("etlEvents", r == null ? 0 : r.events().size());
-    }
-
-    private static OutboxBatch batch(Exchange e) {
-        return e.getProperty(BATCH, OutboxBatch.class);
-    }
-
-    private static SpoolRecord record(Exchange e) {
-        return e.getProperty(RECORD, SpoolRecord.class);
     }
 }

@@ -1,19 +1,20 @@
 package routes;
 
-import static org.apache.camel.support.builder.PredicateBuilder.and;
-import static org.apache.camel.support.builder.PredicateBuilder.not;
-
-import java.math.BigDecimal;
-
+import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.builder.PredicateBuilder;
 
 import etl.config.Roles;
+import etl.http.AuthToken;
 import etl.http.HttpReply;
 import etl.http.PathUserId;
-import etl.http.Json;
+import etl.http.QuerySteps;
 
 /** {@code GET /userEvents/{userId}}: a user's applied total, or 404 when nothing was applied for that user. */
 public class QueryRoute extends RouteBuilder {
+
+    @BeanInject
+    private AuthToken authorized;
 
     @Override
     public void configure() throws Exception {
@@ -26,48 +27,29 @@ public class QueryRoute extends RouteBuilder {
             .process("trustedHeaders")
             .process("pathUserId")
             .choice()
-                .when(and(simple("{{etl.query.require-token}}"),
-                        not(method("authToken", "matches(${header.Authorization})"))))
+                .when(PredicateBuilder.and(simple("{{etl.query.require-token}}"), PredicateBuilder.not(authorized)))
                     .process(HttpReply.error(401, "missing or wrong Authorization token"))
                 .when(header(PathUserId.INVALID).isNotNull())
-                    .process(HttpReply.json(400, e -> Json.error(e.getMessage().getHeader(PathUserId.INVALID,
-                            String.class))))
+                    .process(new QuerySteps.BadPath())
                 .when(header(PathUserId.NONE).isNotNull())
-                    .process(HttpReply.json(404, e -> Json.error("no event applied yet for user "
-                            + e.getMessage().getHeader("userId"))))
+                    .process(new QuerySteps.NoUser())
                 .otherwise()
                     .to("sql:SELECT revenue FROM users_revenue WHERE user_id = :#${header.userId}"
-                            + "?dataSource=#dataSource&outputType=SelectOne&outputHeader=etlRevenue")
+                            + "?dataSource=#dataSource&outputType=SelectOne&outputHeader=" + QuerySteps.REVENUE)
                     .choice()
-                        .when(header("etlRevenue").isNull())
-                            .process(HttpReply.json(404, e -> Json.error(
-                                    "no event applied yet for user " + e.getMessage().getHeader("userId"))))
+                        .when(header(QuerySteps.REVENUE).isNull())
+                            .process(new QuerySteps.NoUser())
                         .otherwise()
-                            .process(HttpReply.json(200, e -> Json.revenue(
-                                    e.getMessage().getHeader("userId", String.class),
-                                    e.getMessage().getHeader("etlRevenue", BigDecimal.class))))
+                            .process(new QuerySteps.Revenue())
                     .end()
             .end();
 
         // anything else: a JSON 404 (Vert.x would answer in HTML). Vert.x tries routes in the order they were added,
-        // so this one is started last, once every other route is in place.
-        getContext().addStartupListener(new org.apache.camel.ExtendedStartupListener() {
-            @Override
-            public void onCamelContextStarted(org.apache.camel.CamelContext context, boolean alreadyStarted) {
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(org.apache.camel.CamelContext context, boolean alreadyStarted)
-                    throws Exception {
-                context.getRouteController().startRoute("http-not-found");
-            }
-        });
+        // so this one starts last.
         from("platform-http:/?matchOnUriPrefix=true&muteException=true")
             .routeId("http-not-found")
-            .autoStartup(false)
+            .startupOrder(Integer.MAX_VALUE)
             .routeConfigurationId("http-errors")
-            .process(HttpReply.json(404, e -> Json.error("no such resource: "
-                    + e.getMessage().getHeader(org.apache.camel.Exchange.HTTP_METHOD) + " "
-                    + e.getMessage().getHeader(org.apache.camel.Exchange.HTTP_PATH))));
+            .process(new QuerySteps.NoSuchResource());
     }
 }

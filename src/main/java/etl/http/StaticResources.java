@@ -7,8 +7,11 @@ import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
-/** Serves files from the classpath (the API document, the Swagger UI page and its assets), read once. */
-public final class StaticResources {
+/**
+ * Serves files from the classpath (the API document, the Swagger UI page and its assets). As a route step it answers
+ * with the file named by header {@code file} under its prefix.
+ */
+public final class StaticResources implements Processor {
 
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
@@ -26,6 +29,11 @@ public final class StaticResources {
         }
         String type = contentType(path);
         return e -> answer(e, 200, type, content);
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        serve(exchange, exchange.getMessage().getHeader("file", String.class));
     }
 
     /** Answers with the file {@code name} under the prefix, or 404 (names with a path are refused). */

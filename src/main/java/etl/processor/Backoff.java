@@ -80,6 +80,14 @@ public final class Backoff {
         return false;
     }
 
+    /** Route step: the batch committed; the next failure waits the initial time again. */
+    public final class Succeeded implements org.apache.camel.Processor {
+        @Override
+        public void process(org.apache.camel.Exchange exchange) {
+            succeeded();
+        }
+    }
+
     public synchronized void succeeded() {
         next = initialMillis;
     }

@@ -1,0 +1,80 @@
+package etl.inbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+import etl.metrics.EtlMetrics;
+
+/**
+ * The named steps of routes {@code inbox-client} and {@code inbox-send-chunk}. The file's {@link InboxRun} (its content
+ * key, counts and quarantine) travels in the exchange property {@link #RUN}; a chunk travels in the body, with its
+ * event count in header {@code etlEvents} and its key in {@code Idempotency-Key}.
+ */
+public final class InboxSteps {
+
+    public static final String RUN = "etlInboxRun";
+
+    private InboxSteps() {
+    }
+
+    /** Opens a dropped file: its {@link InboxRun} in {@link #RUN}, and the body an iterator of its validated chunks. */
+    public static final class Open implements Processor {
+        private final Path rejectedDir;
+        private final int chunkLines;
+        private final int maxLineBytes;
+        private final long progressMillis;
+
+        public Open(Path rejectedDir, int chunkLines, int maxLineBytes, long progressMillis) {
+            this.rejectedDir = rejectedDir;
+            this.chunkLines = chunkLines;
+            this.maxLineBytes = maxLineBytes;
+            this.progressMillis = progressMillis;
+        }
+
+        @Override
+        public void process(Exchange e) throws IOException {
+            InboxRun run = new InboxRun(Path.of(e.getMessage().getHeader(Exchange.FILE_PATH, String.class)), rejectedDir,
+                    chunkLines, maxLineBytes, progressMillis);
+            e.setProperty(RUN, run);
+            // the iterator reads the file as a stream (a ${body} argument in simple would load it into a String)
+            e.getMessage().setBody(run.chunks(e.getMessage().getBody(InputStream.class)));
+        }
+    }
+
+    /** Leaves only what the request needs: the valid events as the body, their count, and the chunk's key. */
+    public static final class PrepareChunk implements Processor {
+        private final EtlMetrics metrics;
+
+        public PrepareChunk(EtlMetrics metrics) {
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void process(Exchange e) {
+            InboxRun.Chunk chunk = e.getMessage().getBody(InboxRun.Chunk.class);
+            var message = e.getMessage();
+            message.removeHeaders("*");
+            message.setBody(chunk.body());
+            message.setHeader("etlEvents", chunk.events());
+            message.setHeader("Idempotency-Key", chunk.key());
+            if (chunk.rejected() > 0) {
+                metrics.rejectedInbox(chunk.rejected());
+            }
+        }
+    }
+
+    /** The server's answer to a chunk (unmarshalled JSON): counted as accepted, or as applied before. */
+    public static final class ChunkSent implements Processor {
+        @Override
+        public void process(Exchange e) {
+            Map<?, ?> answer = e.getMessage().getBody(Map.class);
+            e.getProperty(RUN, InboxRun.class).sent(e.getMessage().getHeader("etlEvents", Integer.class),
+                    answer != null && Boolean.TRUE.equals(answer.get("duplicate")));
+        }
+    }
+}
