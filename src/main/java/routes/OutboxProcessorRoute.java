@@ -12,6 +12,7 @@ import etl.processor.Backoff;
 import etl.processor.BatchSteps;
 import etl.processor.OutboxBatch;
 import etl.processor.OutboxFiles;
+import etl.processor.SumByUser;
 
 /**
  * Applies the outbox, exactly once. Each poll takes up to {@code etl.processor.files-per-batch} outbox files into one
@@ -60,9 +61,11 @@ public class OutboxProcessorRoute extends RouteBuilder {
             .routeConfigurationId("processor-rollback")
             .transacted("required")
             .process("startBatch")
-            .split(body())
+            // the files' sums added up per user, by Camel's aggregation (a failed file fails the batch)
+            .split(body(), new SumByUser()).stopOnException()
                 .to("direct:outbox-file")
             .end()
+            .process(new BatchSteps.Totals())
             .process("keepRejected")
             .filter(new BatchSteps.HasSums())
                 .setHeader("users", new BatchSteps.Users())
@@ -70,8 +73,7 @@ public class OutboxProcessorRoute extends RouteBuilder {
                 .to("sql:resource:classpath:sql/apply-totals.sql?dataSource=#dataSource")
             .end()
             .filter(new BatchSteps.AppliedAnything())
-                .setBody(new BatchSteps.Summary())
-                .log("${body}")
+                .process(new BatchSteps.LogSummary())
             .end()
             .process(backoff.new Succeeded());
 
@@ -89,12 +91,15 @@ public class OutboxProcessorRoute extends RouteBuilder {
                     .process(new BatchSteps.FileAlreadyApplied())
                 .otherwise()
                     .process(new BatchSteps.OpenFile(outbox))
-                    .split(body()).streaming().stopOnException()
+                    // the requests' sums added up per user
+                    .split(body(), new SumByUser()).streaming().stopOnException()
                         .to("direct:outbox-request")
                     .end()
+                    .process(new BatchSteps.FileApplied())
             .end();
 
-        // One spooled request: applied unless its Idempotency-Key was applied before (checked in the transaction).
+        // One spooled request, the body its spool line: its sums become the body unless its Idempotency-Key was applied
+        // before (claimed in the transaction).
         from("direct:outbox-request")
             .routeId("outbox-request")
             .errorHandler(noErrorHandler())

@@ -88,7 +88,7 @@ class HostileInboxTest extends SystemTestBase {
                 java.nio.file.LinkOption.NOFOLLOW_LINKS));
         assertFalse(Files.exists(inbox().resolve(".rejected").resolve(name + ".rejected.jsonl")));
         assertTrue(Files.isSymbolicLink(inbox().resolve(".failed").resolve(name)));
-        Thread.sleep(300);
+        awaitProcessorPolls();
         assertEquals(404, Http.get(u).status(), "the link's target was read");
     }
 

@@ -82,7 +82,7 @@ class HttpApiTest extends SystemTestBase {
             assertFalse(r.body().contains("secret"));
             assertFalse(r.headers().containsKey("authorization"), "Authorization echoed");
         }
-        Thread.sleep(500);
+        awaitProcessorPolls();
         assertEquals(404, Http.get(u).status());
     }
 
@@ -117,7 +117,7 @@ class HttpApiTest extends SystemTestBase {
             assertEquals(i + 1, invalid.get(i).get("index").asInt());
             assertFalse(invalid.get(i).get("reason").asText().isBlank());
         }
-        Thread.sleep(500);
+        awaitProcessorPolls();
         assertEquals(404, Http.get(u).status(), "the valid event of a refused request was kept");
     }
 
@@ -163,7 +163,7 @@ class HttpApiTest extends SystemTestBase {
         Http.Reply r = Http.post(big, AUTH, TOKEN, "Content-Type", "application/x-ndjson");
         assertEquals(413, r.status(), r.body());
         assertTrue(r.json().has("error"));
-        Thread.sleep(500);
+        awaitProcessorPolls();
         assertEquals(404, Http.get(u).status());
     }
 
@@ -206,7 +206,7 @@ class HttpApiTest extends SystemTestBase {
         assertEquals(200, repeat.status(), repeat.body());
         assertTrue(repeat.json().get("duplicate").asBoolean());
         assertEquals(1, repeat.json().get("accepted").asInt());
-        Thread.sleep(600);
+        awaitProcessorPolls();
         Waits.revenue(u, "10", 1000);
     }
 
@@ -217,7 +217,7 @@ class HttpApiTest extends SystemTestBase {
         assertEquals(200, Http.post(event(u, "add_revenue", "5"), AUTH, TOKEN, "Idempotency-Key", key).status());
         assertEquals(200, Http.post(event(u, "add_revenue", "7"), AUTH, TOKEN, "Idempotency-Key", key).status());
         Waits.revenue(u, "5", 5000);
-        Thread.sleep(500);
+        awaitProcessorPolls();
         Waits.revenue(u, "5", 1000);
     }
 

@@ -77,7 +77,7 @@ class InboxTest extends SystemTestBase {
         Waits.revenue(u, "7.5", 5000);
         drop("second-" + u + ".jsonl", content);
         Waits.until("second in .done", 10000, () -> Files.exists(inbox().resolve(".done/second-" + u + ".jsonl")));
-        Thread.sleep(800);
+        awaitProcessorPolls();
         Waits.revenue(u, "7.5", 1000);
     }
 

@@ -49,7 +49,7 @@ class OriginalSystemsRegressionTest extends SystemTestBase {
         String name = "undef-" + user("u") + ".jsonl";
         InboxTest.drop(name, "{\"name\":\"add_revenue\",\"value\":3}\n{\"userId\":null,\"name\":\"add_revenue\",\"value\":3}\n");
         Waits.until("file done", 10000, () -> Files.exists(inbox().resolve(".done").resolve(name)));
-        Thread.sleep(500);
+        awaitProcessorPolls();
         assertEquals(404, Http.get("undefined").status(), before);
         assertEquals(404, Http.get("null").status());
     }
@@ -103,7 +103,7 @@ class OriginalSystemsRegressionTest extends SystemTestBase {
         Files.move(outbox().resolve(".replay.tmp"), outbox().resolve(applied.getFileName()),
                 StandardCopyOption.ATOMIC_MOVE);
         Waits.until("replayed file consumed", 5000, () -> !Files.exists(outbox().resolve(applied.getFileName())));
-        Thread.sleep(300);
+        awaitProcessorPolls();
         Waits.revenue(u, "6", 1000);
     }
 

@@ -3,9 +3,12 @@ package etl.it;
 import java.nio.file.Path;
 import java.util.UUID;
 
+import java.util.concurrent.TimeUnit;
+
 import javax.sql.DataSource;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.TestInstance;
 
@@ -50,6 +53,17 @@ public abstract class SystemTestBase {
 
     protected static Path outbox() {
         return Path.of(OUTBOX);
+    }
+
+    /**
+     * Waits until the processor has polled the outbox three more times (route {@code outbox-processor}): whatever was
+     * spooled before the call has been applied by then, so "nothing was kept" can be asserted.
+     */
+    protected void awaitProcessorPolls() {
+        NotifyBuilder polls = new NotifyBuilder(context).fromRoute("outbox-processor").whenCompleted(3).create();
+        if (!polls.matches(15, TimeUnit.SECONDS)) {
+            throw new AssertionError("the processor did not poll the outbox");
+        }
     }
 
     protected DataSource dataSource() {
