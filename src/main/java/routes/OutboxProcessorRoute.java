@@ -12,7 +12,6 @@ import etl.processor.Backoff;
 import etl.processor.BatchSteps;
 import etl.processor.OutboxBatch;
 import etl.processor.OutboxFiles;
-import etl.processor.SumByUser;
 
 /**
  * Applies the outbox, exactly once. Each poll takes up to {@code etl.processor.files-per-batch} outbox files into one
@@ -61,11 +60,9 @@ public class OutboxProcessorRoute extends RouteBuilder {
             .routeConfigurationId("processor-rollback")
             .transacted("required")
             .process("startBatch")
-            // the files' sums added up per user, by Camel's aggregation (a failed file fails the batch)
-            .split(body(), new SumByUser()).stopOnException()
+            .split(body())
                 .to("direct:outbox-file")
             .end()
-            .process(new BatchSteps.Totals())
             .process("keepRejected")
             .filter(new BatchSteps.HasSums())
                 .setHeader("users", new BatchSteps.Users())
@@ -73,7 +70,8 @@ public class OutboxProcessorRoute extends RouteBuilder {
                 .to("sql:resource:classpath:sql/apply-totals.sql?dataSource=#dataSource")
             .end()
             .filter(new BatchSteps.AppliedAnything())
-                .process(new BatchSteps.LogSummary())
+                .setBody(new BatchSteps.Summary())
+                .log("${body}")
             .end()
             .process(backoff.new Succeeded());
 
@@ -91,15 +89,12 @@ public class OutboxProcessorRoute extends RouteBuilder {
                     .process(new BatchSteps.FileAlreadyApplied())
                 .otherwise()
                     .process(new BatchSteps.OpenFile(outbox))
-                    // the requests' sums added up per user
-                    .split(body(), new SumByUser()).streaming().stopOnException()
+                    .split(body()).streaming().stopOnException()
                         .to("direct:outbox-request")
                     .end()
-                    .process(new BatchSteps.FileApplied())
             .end();
 
-        // One spooled request, the body its spool line: its sums become the body unless its Idempotency-Key was applied
-        // before (claimed in the transaction).
+        // One spooled request: applied unless its Idempotency-Key was applied before (checked in the transaction).
         from("direct:outbox-request")
             .routeId("outbox-request")
             .errorHandler(noErrorHandler())

@@ -7,8 +7,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.support.ExpressionAdapter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import etl.io.Lines;
 import etl.metrics.EtlMetrics;
@@ -16,23 +14,17 @@ import etl.spool.SpoolRecord;
 
 /**
  * The named steps of the processor's routes ({@code outbox-processor}, {@code outbox-batch}, {@code outbox-file},
- * {@code outbox-request}). The body carries the work: the listed file names, a file's name, a request's spool line,
- * and then what each changes ({@link Sums}, added up by {@link SumByUser}). The plan of the transaction is the
- * {@link OutboxBatch} in exchange property {@link OutboxBatch#PROPERTY}; a request being applied is in property
- * {@link OutboxBatch#RECORD}. Headers: {@link #FILE} and {@link #LINE} say where a request is, {@link #KEY} and
- * {@link #EVENTS} are the parameters of {@code sql/claim-key.sql}, {@code users} and {@code amounts} those of
- * {@code sql/apply-totals.sql}.
+ * {@code outbox-request}). The batch of the transaction in progress is the {@link OutboxBatch} in exchange property
+ * {@link OutboxBatch#PROPERTY}; the file being read is the body of {@code outbox-file} (its name), a request the body
+ * of {@code outbox-request} (its spool line), read into property {@link OutboxBatch#RECORD} with its key and event
+ * count in headers {@link #KEY} and {@link #EVENTS} (the parameters of {@code sql/claim-key.sql}).
  */
 public final class BatchSteps {
 
-    public static final String FILE = "etlFile";
-    public static final String LINE = "etlLine";
     public static final String KEY = "etlKey";
     public static final String EVENTS = "etlEvents";
     /** Exchange property: whether the polling route takes another batch at once. */
     public static final String MORE = "etlMore";
-
-    private static final Logger LOG = LoggerFactory.getLogger(BatchSteps.class);
 
     private BatchSteps() {
     }
@@ -43,20 +35,6 @@ public final class BatchSteps {
 
     static SpoolRecord record(Exchange e) {
         return e.getProperty(OutboxBatch.RECORD, SpoolRecord.class);
-    }
-
-    static Sums sums(Exchange e) {
-        return e.getMessage().getBody(Sums.class);
-    }
-
-    /** After the split of the files: the batch's sums (new ones when no file was listed). */
-    public static final class Totals implements Processor {
-        @Override
-        public void process(Exchange e) {
-            if (!(e.getMessage().getBody() instanceof Sums)) {
-                e.getMessage().setBody(new Sums());
-            }
-        }
     }
 
     /** After the commit: the batch's files move to .done/ (or are deleted). */
@@ -87,19 +65,9 @@ public final class BatchSteps {
 
         @Override
         public void process(Exchange e) {
-            Sums s = sums(e);
-            s.committed(metrics);
-            e.setProperty(MORE, batch(e).full() && s.appliedAnything());
-        }
-    }
-
-    /** The summary line of a batch that applied something. */
-    public static final class LogSummary implements Processor {
-        private static final Logger BATCH_LOG = LoggerFactory.getLogger("outbox-batch");
-
-        @Override
-        public void process(Exchange e) {
-            BATCH_LOG.info(sums(e).summary(batch(e).started(), batch(e).isolated()));
+            OutboxBatch b = batch(e);
+            b.committed(metrics);
+            e.setProperty(MORE, b.full() && b.appliedAnything());
         }
     }
 
@@ -107,11 +75,11 @@ public final class BatchSteps {
     public static final class FileAlreadyApplied implements Processor {
         @Override
         public void process(Exchange e) {
-            e.getMessage().setBody(Sums.alreadyApplied(e.getMessage().getBody(String.class)));
+            batch(e).alreadyApplied(e.getMessage().getBody(String.class));
         }
     }
 
-    /** A file to apply: its name goes to header {@link #FILE}; the body becomes an iterator of its lines. */
+    /** A file to apply: the body, its name, becomes an iterator of its lines (one request a line). */
     public static final class OpenFile implements Processor {
         private final OutboxFiles outbox;
 
@@ -122,55 +90,27 @@ public final class BatchSteps {
         @Override
         public void process(Exchange e) throws IOException {
             String name = e.getMessage().getBody(String.class);
-            e.getMessage().setHeader(FILE, name);
+            batch(e).startFile(name);
             e.getMessage().setBody(Lines.of(Files.newInputStream(outbox.path(name)), 1));
         }
     }
 
-    /** After the split of a file's lines: its sums (new ones for an empty file), the file counted as applied. */
-    public static final class FileApplied implements Processor {
-        @Override
-        public void process(Exchange e) {
-            Sums s = e.getMessage().getBody() instanceof Sums sums ? sums : new Sums();
-            e.getMessage().setBody(s.fileApplied(e.getMessage().getHeader(FILE, String.class)));
-        }
-    }
-
-    /**
-     * Reads a spool line (the body): the record into {@link OutboxBatch#RECORD}, its key and event count into headers,
-     * its line number into {@link #LINE}. A blank line changes nothing; a line that cannot be read (torn by a crash
-     * before its answer) becomes its quarantine entry, and the record is null.
-     */
+    /** Reads the spool line into {@link OutboxBatch#RECORD}, its key and event count into headers (null: unreadable). */
     public static final class ReadRequest implements Processor {
         @Override
         public void process(Exchange e) {
-            String line = e.getMessage().getBody(String.class);
-            long number = e.getProperty(Exchange.SPLIT_INDEX, 0, Integer.class) + 1L;
-            String file = e.getMessage().getHeader(FILE, String.class);
-            e.getMessage().setHeader(LINE, number);
-            SpoolRecord r = null;
-            if (line == null || line.isBlank()) {
-                e.getMessage().setBody(new Sums());
-            } else {
-                try {
-                    r = SpoolRecord.parse(line);
-                } catch (Exception ex) {
-                    LOG.error("Outbox {}: line {} is unreadable ({}); a write torn by a crash before its answer, kept"
-                            + " in .rejected/", file, number, ex.getMessage());
-                    e.getMessage().setBody(Sums.unreadable(file, number, line, String.valueOf(ex.getMessage())));
-                }
-            }
+            SpoolRecord r = batch(e).read(e.getMessage().getBody(String.class));
             e.setProperty(OutboxBatch.RECORD, r);
             e.getMessage().setHeader(KEY, r == null ? null : r.key());
             e.getMessage().setHeader(EVENTS, r == null ? 0 : r.events().size());
         }
     }
 
-    /** The request's events, summed per user, become the body. */
+    /** The request's events join the batch's sums. */
     public static final class ApplyRequest implements Processor {
         @Override
         public void process(Exchange e) {
-            e.getMessage().setBody(Sums.of(record(e)));
+            batch(e).apply(record(e));
         }
     }
 
@@ -178,7 +118,7 @@ public final class BatchSteps {
     public static final class SkipRequest implements Processor {
         @Override
         public void process(Exchange e) {
-            e.getMessage().setBody(Sums.duplicate(record(e)));
+            batch(e).duplicate(record(e));
         }
     }
 
@@ -186,7 +126,7 @@ public final class BatchSteps {
     public static final class HasSums implements Predicate {
         @Override
         public boolean matches(Exchange e) {
-            return sums(e).userCount() > 0;
+            return batch(e).userCount() > 0;
         }
     }
 
@@ -194,7 +134,7 @@ public final class BatchSteps {
     public static final class AppliedAnything implements Predicate {
         @Override
         public boolean matches(Exchange e) {
-            return sums(e).appliedAnything();
+            return batch(e).appliedAnything();
         }
     }
 
@@ -202,7 +142,7 @@ public final class BatchSteps {
     public static final class Users extends ExpressionAdapter {
         @Override
         public Object evaluate(Exchange e) {
-            return sums(e).users();
+            return batch(e).users();
         }
     }
 
@@ -210,7 +150,15 @@ public final class BatchSteps {
     public static final class Amounts extends ExpressionAdapter {
         @Override
         public Object evaluate(Exchange e) {
-            return sums(e).amounts();
+            return batch(e).amounts();
+        }
+    }
+
+    /** The batch's summary line (for the log). */
+    public static final class Summary extends ExpressionAdapter {
+        @Override
+        public Object evaluate(Exchange e) {
+            return batch(e).summary();
         }
     }
 }

@@ -23,7 +23,7 @@ import etl.spool.SpoolRecord;
  * Applies one spooled request on its own, inside the batch's transaction, in a savepoint (Spring's nested
  * propagation): its Idempotency-Key is claimed and its per-user sums upserted, or, when the database refuses it for
  * good (a total out of NUMERIC(20,2), say), the savepoint is rolled back, the request set aside whole, and the batch
- * goes on. The body becomes the request's {@link Sums} (counts only: its sums are written already). Used only while the processor isolates a batch that failed that way; the usual path sums a whole batch and
+ * goes on. Used only while the processor isolates a batch that failed that way; the usual path sums a whole batch and
  * upserts it once. The SQL is the routes' own ({@code sql/claim-key.sql}, {@code sql/apply-totals.sql}), its Camel
  * parameters {@code :#name} read as Spring's {@code :name}.
  */
@@ -55,17 +55,20 @@ public final class IsolatedApply implements Processor {
 
     @Override
     public void process(Exchange exchange) {
+        OutboxBatch batch = exchange.getProperty(OutboxBatch.PROPERTY, OutboxBatch.class);
         SpoolRecord record = exchange.getProperty(OutboxBatch.RECORD, SpoolRecord.class);
-        var m = exchange.getMessage();
         try {
             Boolean applied = savepoint.execute(status -> apply(record));
-            m.setBody(Boolean.TRUE.equals(applied) ? Sums.alone(record) : Sums.duplicate(record));
+            if (Boolean.TRUE.equals(applied)) {
+                batch.appliedAlone(record);
+            } else {
+                batch.duplicate(record);
+            }
         } catch (DataAccessException | TransactionException e) {
             if (!Failures.refusedForGood(e)) {
                 throw e;
             }
-            m.setBody(Sums.setAside(m.getHeader(BatchSteps.FILE, String.class), m.getHeader(BatchSteps.LINE, Long.class),
-                    record, m.getBody(String.class), Failures.reason(e)));
+            batch.setAside(record, exchange.getMessage().getBody(String.class), Failures.reason(e));
         }
     }
 
@@ -75,7 +78,8 @@ public final class IsolatedApply implements Processor {
                 "etlEvents", record.events().size())) == 0) {
             return false;
         }
-        Sums one = Sums.of(record);
+        OutboxBatch one = new OutboxBatch(1);
+        one.apply(record);
         jdbc.update(applyTotals, Map.of("users", one.users(), "amounts", one.amounts()));
         return true;
     }

@@ -22,8 +22,8 @@ public final class KeepRejected implements Processor {
 
     @Override
     public void process(Exchange exchange) throws IOException {
-        Sums sums = exchange.getMessage().getBody(Sums.class);
-        for (Map.Entry<String, List<OutboxFiles.Rejected>> e : sums.rejected().entrySet()) {
+        OutboxBatch batch = exchange.getProperty(OutboxBatch.PROPERTY, OutboxBatch.class);
+        for (Map.Entry<String, List<OutboxFiles.Rejected>> e : batch.rejected().entrySet()) {
             outbox.quarantine(e.getKey(), e.getValue());
         }
     }
