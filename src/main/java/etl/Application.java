@@ -1,5 +1,7 @@
 package etl;
 
+import java.util.Set;
+
 import org.apache.camel.main.Main;
 
 import etl.config.Roles;
@@ -17,8 +19,11 @@ public final class Application {
     public static void main(String[] args) {
         Main main = new Main();
         try {
-            String roles = System.getenv().getOrDefault("ETL_ROLES", "server,processor,client");
-            if (!Roles.parse(roles).contains(Roles.SERVER)) {
+            // the roles are chosen here, once: each role's routes are in a package of its own (routes.server,
+            // routes.processor, routes.client); the route configurations in package routes serve them all
+            Set<String> roles = Roles.parse(System.getenv().getOrDefault("ETL_ROLES", "server,processor,client"));
+            main.addOverrideProperty("camel.main.javaRoutesIncludePattern", Roles.routesIncludePattern(roles));
+            if (!roles.contains(Roles.SERVER)) {
                 main.addOverrideProperty("camel.server.enabled", "false");
             }
             int code = main.run(args);

@@ -34,6 +34,14 @@ public final class Roles {
         return roles;
     }
 
+    /**
+     * Camel Main's {@code javaRoutesIncludePattern} for these roles: the route configurations of package {@code routes}
+     * and the route builders of {@code routes.<role>} for each role.
+     */
+    public static String routesIncludePattern(Set<String> roles) {
+        return "routes/*," + roles.stream().sorted().map(r -> "routes/" + r + "/*").collect(Collectors.joining(","));
+    }
+
     public static boolean enabled(CamelContext context, String role) {
         return parse(context.resolvePropertyPlaceholders("{{etl.roles}}")).contains(role);
     }

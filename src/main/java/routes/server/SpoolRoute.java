@@ -1,9 +1,8 @@
-package routes;
+package routes.server;
 
 import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 
-import etl.config.Roles;
 import etl.spool.SpoolWriter;
 
 /**
@@ -18,9 +17,6 @@ public class SpoolRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        if (!Roles.enabled(getContext(), Roles.SERVER)) {
-            return;
-        }
         from("direct:spool")
             .routeId("outbox-spool")
             // a failure goes back to http-ingest-accept, whose route configuration answers 503

@@ -1,8 +1,7 @@
-package routes;
+package routes.server;
 
 import org.apache.camel.builder.RouteBuilder;
 
-import etl.config.Roles;
 import etl.http.StaticResources;
 
 /**
@@ -13,9 +12,6 @@ public class ApiDocsRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        if (!Roles.enabled(getContext(), Roles.SERVER)) {
-            return;
-        }
         StaticResources swaggerUi = new StaticResources(
                 "META-INF/resources/webjars/swagger-ui/{{etl.docs.swagger-ui-version}}/".replace(
                         "{{etl.docs.swagger-ui-version}}",

@@ -1,4 +1,4 @@
-package routes;
+package routes.client;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,7 +12,6 @@ import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.model.dataformat.JsonLibrary;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
-import etl.config.Roles;
 import etl.inbox.InboxSteps;
 import etl.metrics.EtlMetrics;
 
@@ -40,9 +39,6 @@ public class InboxClientRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        if (!Roles.enabled(getContext(), Roles.CLIENT)) {
-            return;
-        }
         // chunks in flight at most: the pool, its queue, and the splitter's own thread when both are full
         ExecutorService sendPool = getContext().getExecutorServiceManager().newThreadPool(this, "inbox-send",
                 new ThreadPoolProfileBuilder("inbox-send").poolSize(parallel).maxPoolSize(parallel)

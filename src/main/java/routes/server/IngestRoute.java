@@ -1,10 +1,9 @@
-package routes;
+package routes.server;
 
 import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.support.builder.PredicateBuilder;
 
-import etl.config.Roles;
 import etl.event.IdempotencyKeys;
 import etl.http.AuthToken;
 import etl.http.HttpReply;
@@ -32,9 +31,6 @@ public class IngestRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        if (!Roles.enabled(getContext(), Roles.SERVER)) {
-            return;
-        }
         from("platform-http:/liveEvent?httpMethodRestrict=POST&useBodyHandler=false&muteException=true")
             .routeId("http-ingest")
             .routeConfigurationId("http-errors")

@@ -1,8 +1,7 @@
-package routes;
+package routes.processor;
 
 import org.apache.camel.builder.RouteBuilder;
 
-import etl.config.Roles;
 
 /**
  * Forgets old marks: Idempotency-Keys and applied outbox-file names older than {@code etl.keys.retention-days}
@@ -12,9 +11,6 @@ public class MaintenanceRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        if (!Roles.enabled(getContext(), Roles.PROCESSOR)) {
-            return;
-        }
         from("timer:key-retention?delay={{etl.keys.purge-delay-ms}}&period={{etl.keys.purge-period-ms}}")
             .routeId("key-retention")
             .setHeader("etlRetentionDays", simple("{{etl.keys.retention-days}}"))

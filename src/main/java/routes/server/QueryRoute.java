@@ -1,10 +1,9 @@
-package routes;
+package routes.server;
 
 import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.support.builder.PredicateBuilder;
 
-import etl.config.Roles;
 import etl.http.AuthToken;
 import etl.http.HttpReply;
 import etl.http.PathUserId;
@@ -18,9 +17,6 @@ public class QueryRoute extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        if (!Roles.enabled(getContext(), Roles.SERVER)) {
-            return;
-        }
         from("platform-http:/userEvents/{userId}?httpMethodRestrict=GET&muteException=true")
             .routeId("http-query")
             .routeConfigurationId("http-errors")

@@ -1,4 +1,4 @@
-package routes;
+package routes.processor;
 
 
 import org.apache.camel.BeanInject;
@@ -6,7 +6,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.sql.SqlConstants;
 
-import etl.config.Roles;
 import etl.metrics.EtlMetrics;
 import etl.processor.Backoff;
 import etl.processor.BatchSteps;
@@ -31,9 +30,6 @@ public class OutboxProcessorRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        if (!Roles.enabled(getContext(), Roles.PROCESSOR)) {
-            return;
-        }
 
         // Every poll, batches follow one another while the last one was full: a backlog is applied without pauses.
         // A batch's files leave the outbox only after its transaction has committed (when direct:outbox-batch returns).
