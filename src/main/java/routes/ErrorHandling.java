@@ -19,9 +19,7 @@ public class ErrorHandling extends RouteConfigurationBuilder {
         // HTTP routes: every failure becomes a JSON answer, with no stack trace and no request header echoed.
         routeConfiguration("http-errors")
             .onException(BodyTooLargeException.class).handled(true)
-                .process(HttpReply.json(413, e -> etl.http.Json.error(
-                        e.getProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()
-                                + "; nothing was kept")))
+                .process(new HttpReply.Caught(413, "; nothing was kept"))
             .end()
             .onException(UncheckedIOException.class).handled(true)
                 .log(LoggingLevel.ERROR, "Refusing a request: the outbox cannot be written: ${exception.message}")

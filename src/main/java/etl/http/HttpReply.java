@@ -37,4 +37,22 @@ public final class HttpReply {
         String json = Json.error(message);
         return json(status, e -> json);
     }
+
+    /** An answer with the message of the exception the error handler caught, and a suffix. */
+    public static final class Caught implements Processor {
+        private final int status;
+        private final String suffix;
+
+        public Caught(int status, String suffix) {
+            this.status = status;
+            this.suffix = suffix;
+        }
+
+        @Override
+        public void process(Exchange exchange) throws Exception {
+            Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            String message = (caught == null ? "request refused" : caught.getMessage()) + suffix;
+            json(status, e -> Json.error(message)).process(exchange);
+        }
+    }
 }
