@@ -80,4 +80,17 @@ class EventValidatorTest {
             assertTrue(reason.startsWith("not valid JSON: ") && reason.length() > 20, reason);
         }
     }
+
+    @Test
+    void aRepeatedKeyIsNotValidJsonWhicheverTheKey() {
+        for (String json : new String[] {
+            "{\"userId\":\"u\",\"name\":\"add_revenue\",\"name\":\"subtract_revenue\",\"value\":1}",
+            "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1,\"value\":2}",
+            "{\"note\":1,\"userId\":\"u\",\"note\":2,\"name\":\"add_revenue\",\"value\":1}"}) {
+            String reason = EventValidator.validateJson(json).reason();
+            assertTrue(reason != null && reason.startsWith("not valid JSON") && reason.contains("Duplicate field"), json);
+        }
+        assertTrue(EventValidator.validateJson("{\"a\":1,\"b\":2,\"userId\":\"u\",\"name\":\"add_revenue\","
+                + "\"value\":1,\"c\":{\"d\":1}}").valid());
+    }
 }
