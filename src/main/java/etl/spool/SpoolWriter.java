@@ -3,11 +3,8 @@ package etl.spool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -186,20 +183,7 @@ public final class SpoolWriter extends ServiceSupport implements Processor {
 
     private String writeDurably(List<Pending> batch) throws IOException {
         String name = String.format("%013d-%s-%06d.jsonl", System.currentTimeMillis(), processTag, seq.incrementAndGet());
-        Path tmp = dir.resolve("." + name + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer[] buffers = batch.stream().map(p -> ByteBuffer.wrap(p.line)).toArray(ByteBuffer[]::new);
-            long remaining = batch.stream().mapToLong(p -> p.line.length).sum();
-            while (remaining > 0) {
-                remaining -= ch.write(buffers);
-            }
-            ch.force(true);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-        Folders.forceFolder(dir);
+        Folders.writeDurably(dir.resolve(name), batch.stream().map(p -> ByteBuffer.wrap(p.line)).toArray(ByteBuffer[]::new));
         return name;
     }
 }
