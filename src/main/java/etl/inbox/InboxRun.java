@@ -12,20 +12,17 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import etl.event.EventValidator;
 import etl.io.Folders;
 import etl.io.Lines;
+import etl.io.Rejection;
 import etl.io.Utf8;
 import etl.spool.SpoolRecord;
 
@@ -165,7 +162,7 @@ public final class InboxRun {
                 if (bad == null) {
                     bad = new StringBuilder();
                 }
-                bad.append(rejection(firstLine + i, r.reason(), line.length > maxLineBytes
+                bad.append(Rejection.json(firstLine + i, r.reason(), line.length > maxLineBytes
                         ? Arrays.copyOf(line, RAW_PREFIX) : Arrays.copyOfRange(line, from, to))).append('\n');
                 rejected++;
                 rejectedHere++;
@@ -224,22 +221,6 @@ public final class InboxRun {
                     + " not applied again";
         }
         return s;
-    }
-
-    /**
-     * One quarantine entry: {@code {"line", "reason", "raw"}}, or {@code "rawBase64"} instead of {@code raw} when the
-     * line's bytes are not UTF-8 (as text they would be changed, and two different lines could look the same).
-     */
-    static String rejection(long line, String reason, byte[] raw) throws JsonProcessingException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("line", line);
-        m.put("reason", reason);
-        try {
-            m.put("raw", Utf8.decode(raw, 0, raw.length));
-        } catch (Utf8.InvalidException e) {
-            m.put("rawBase64", Base64.getEncoder().encodeToString(raw));
-        }
-        return EventValidator.MAPPER.writeValueAsString(m);
     }
 
     private static String sha256(Path file) throws IOException {

@@ -11,16 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import etl.event.EventValidator;
 import etl.io.Folders;
+import etl.io.Rejection;
 
 /**
  * The outbox folder as the processor sees it: one listing per batch that returns the oldest spool files (their names
@@ -149,11 +147,7 @@ public final class OutboxFiles {
     public void quarantine(String file, List<Rejected> lines) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (Rejected r : lines) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("line", r.line());
-            entry.put("reason", r.reason());
-            entry.put("raw", r.raw());
-            sb.append(EventValidator.MAPPER.writeValueAsString(entry)).append('\n');
+            sb.append(Rejection.json(r.line(), r.reason(), r.raw().getBytes(StandardCharsets.UTF_8))).append('\n');
         }
         Path dirRejected = Files.createDirectories(dir.resolve(".rejected"));
         Folders.writeDurably(dirRejected.resolve(file + ".rejected.jsonl"), sb.toString().getBytes(StandardCharsets.UTF_8));
