@@ -113,7 +113,7 @@ public final class HttpServers {
                         request.response().setStatusCode(414).putHeader("Content-Type", "application/json")
                                 .putHeader("Connection", "close")
                                 .end(Json.error("the request's URI is longer than " + maxUriLength + " characters"));
-                    } else if (badPercentEncoding(request.path())) {
+                    } else if (PathUserId.badPercentEncoding(request.path())) {
                         request.response().setStatusCode(400).putHeader("Content-Type", "application/json")
                                 .end(Json.error("the request's path is not valid percent-encoding"));
                     } else {
@@ -130,19 +130,6 @@ public final class HttpServers {
         };
         return (HttpServer) Proxy.newProxyInstance(HttpServer.class.getClassLoader(), new Class<?>[] {HttpServer.class},
                 calls);
-    }
-
-    static boolean badPercentEncoding(String path) {
-        if (path == null) {
-            return true;
-        }
-        for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
-            if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0
-                    || Character.digit(path.charAt(i + 2), 16) < 0) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A request Netty could not decode: the status that says why, a JSON body, and the connection closed. */

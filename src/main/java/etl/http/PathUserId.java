@@ -49,16 +49,29 @@ public final class PathUserId implements Processor {
         }
     }
 
+    /** True when a {@code %} in {@code path} is not followed by two hex digits. */
+    public static boolean badPercentEncoding(String path) {
+        if (path == null) {
+            return true;
+        }
+        for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+            if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0
+                    || Character.digit(path.charAt(i + 2), 16) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Percent-decoding to bytes, then strict UTF-8 ({@code +} stays a plus: this is a path, not a form). */
     static String decode(String raw) {
+        if (badPercentEncoding(raw)) {
+            throw new IllegalArgumentException("not valid percent-encoding");
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (c == '%') {
-                if (i + 2 >= raw.length() || Character.digit(raw.charAt(i + 1), 16) < 0
-                        || Character.digit(raw.charAt(i + 2), 16) < 0) {
-                    throw new IllegalArgumentException("not valid percent-encoding");
-                }
                 out.write(Character.digit(raw.charAt(i + 1), 16) * 16 + Character.digit(raw.charAt(i + 2), 16));
                 i += 2;
             } else {
