@@ -316,4 +316,17 @@ class DoorIT {
                 WORK.resolve("inbox/.rejected").resolve(u + ".jsonl.rejected.jsonl"));
         assertFalse(perms.contains(PosixFilePermission.OTHERS_READ), perms.toString());
     }
+
+    @Test
+    void aLinkInTheInboxIsMovedAsideUnopened() throws Exception {
+        String u = "door-link-" + System.nanoTime();
+        Path secret = Files.writeString(WORK.resolve(u + ".secret"), event(u, "1") + "\nroot:x:0:0:root:/root:/bin/bash\n");
+        Files.createDirectories(WORK.resolve("inbox"));
+        Path link = Files.createSymbolicLink(WORK.resolve("inbox").resolve(u + ".jsonl"), secret);
+        Waits.until("the link moved aside", 10_000, () -> !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.isSymbolicLink(WORK.resolve("inbox/.failed").resolve(u + ".jsonl")));
+        assertFalse(Files.exists(WORK.resolve("inbox/.rejected").resolve(u + ".jsonl.rejected.jsonl")));
+        assertTrue(Files.readString(WORK.resolve("app.log")).contains("not a regular file"));
+        assertEquals("404", revenue(u), "the link's target was read");
+    }
 }
