@@ -37,9 +37,9 @@ public final class Backoff {
      * Called after a failed batch, outside its transaction: either isolates the batch's files (a request the
      * database refuses for good is among them) or waits, then lets the files be tried again.
      */
-    public void failed(Exception cause, OutboxBatch batch) throws InterruptedException {
-        if (batch != null && !batch.isolated() && !batch.listed().isEmpty() && Failures.refusedForGood(cause)) {
-            List<String> files = batch.listed();
+    public void failed(Exception cause, BatchPlan batch) throws InterruptedException {
+        if (batch != null && !batch.isolated() && !batch.files().isEmpty() && Failures.refusedForGood(cause)) {
+            List<String> files = batch.files();
             synchronized (this) {
                 String last = files.get(files.size() - 1);
                 if (isolateThrough == null || isolateThrough.compareTo(last) < 0) {

@@ -7,6 +7,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.support.ExpressionAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import etl.io.Lines;
 import etl.metrics.EtlMetrics;
@@ -14,27 +16,36 @@ import etl.spool.SpoolRecord;
 
 /**
  * The named steps of the processor's routes ({@code outbox-processor}, {@code outbox-batch}, {@code outbox-file},
- * {@code outbox-request}). The batch of the transaction in progress is the {@link OutboxBatch} in exchange property
- * {@link OutboxBatch#PROPERTY}; the file being read is the body of {@code outbox-file} (its name), a request the body
- * of {@code outbox-request} (its spool line), read into property {@link OutboxBatch#RECORD} with its key and event
- * count in headers {@link #KEY} and {@link #EVENTS} (the parameters of {@code sql/claim-key.sql}).
+ * {@code outbox-request}). State travels in the body: the batch's file names, then each file's name, each request's
+ * spool line and then its {@link SpoolRecord}, summed by {@link SumByUser} into the {@link UserSums} of a file and of
+ * the batch. And in these headers: {@link #PLAN} (the batch's {@link BatchPlan}), {@link #FILE} (the file being read),
+ * {@link #KEY} and {@link #EVENTS} (a request's Idempotency-Key and event count, the parameters of
+ * {@code sql/claim-key.sql}), {@code users} and {@code amounts} (the parameters of {@code sql/apply-totals.sql}), and
+ * {@link #MORE} (whether the polling route takes another batch at once).
  */
 public final class BatchSteps {
 
+    public static final String PLAN = "etlBatch";
+    public static final String FILE = "etlFile";
     public static final String KEY = "etlKey";
     public static final String EVENTS = "etlEvents";
-    /** Exchange property: whether the polling route takes another batch at once. */
     public static final String MORE = "etlMore";
 
     private BatchSteps() {
     }
 
-    static OutboxBatch batch(Exchange e) {
-        return e.getProperty(OutboxBatch.PROPERTY, OutboxBatch.class);
+    static BatchPlan plan(Exchange e) {
+        return e.getMessage().getHeader(PLAN, BatchPlan.class);
     }
 
-    static SpoolRecord record(Exchange e) {
-        return e.getProperty(OutboxBatch.RECORD, SpoolRecord.class);
+    static UserSums sums(Exchange e) {
+        return e.getMessage().getBody(UserSums.class);
+    }
+
+    /** The 1-based number of the line that a part of a file's split holds. */
+    static long lineNumber(Exchange e) {
+        Integer index = e.getProperty(Exchange.SPLIT_INDEX, Integer.class);
+        return index == null ? 0 : index + 1L;
     }
 
     /** After the commit: the batch's files move to .done/ (or are deleted). */
@@ -47,7 +58,7 @@ public final class BatchSteps {
 
         @Override
         public void process(Exchange e) {
-            outbox.applied(batch(e).listed());
+            outbox.applied(plan(e).files());
         }
     }
 
@@ -65,21 +76,21 @@ public final class BatchSteps {
 
         @Override
         public void process(Exchange e) {
-            OutboxBatch b = batch(e);
-            b.committed(metrics);
-            e.setProperty(MORE, b.full() && b.appliedAnything());
+            UserSums sums = sums(e);
+            sums.committed(metrics);
+            e.getMessage().setHeader(MORE, plan(e).full() && sums.appliedAnything());
         }
     }
 
-    /** A file whose name is in the applied-files repository: counted, not read. */
+    /** A file whose name is in the applied-files repository: its sums are only that count. */
     public static final class FileAlreadyApplied implements Processor {
         @Override
         public void process(Exchange e) {
-            batch(e).alreadyApplied(e.getMessage().getBody(String.class));
+            e.getMessage().setBody(UserSums.alreadyApplied(e.getMessage().getBody(String.class)));
         }
     }
 
-    /** A file to apply: the body, its name, becomes an iterator of its lines (one request a line). */
+    /** A file to apply: its name goes to {@link #FILE}, the body becomes an iterator of its lines (one request a line). */
     public static final class OpenFile implements Processor {
         private final OutboxFiles outbox;
 
@@ -90,35 +101,69 @@ public final class BatchSteps {
         @Override
         public void process(Exchange e) throws IOException {
             String name = e.getMessage().getBody(String.class);
-            batch(e).startFile(name);
+            e.getMessage().setHeader(FILE, name);
             e.getMessage().setBody(Lines.of(Files.newInputStream(outbox.path(name)), 1));
         }
     }
 
-    /** Reads the spool line into {@link OutboxBatch#RECORD}, its key and event count into headers (null: unreadable). */
+    /** After a file's split: its sums (none for an empty file) count the file as applied. */
+    public static final class FileApplied implements Processor {
+        @Override
+        public void process(Exchange e) {
+            Object body = e.getMessage().getBody();
+            UserSums sums = body instanceof UserSums s ? s : new UserSums();
+            e.getMessage().setBody(sums.fileApplied(e.getMessage().getHeader(FILE, String.class)));
+        }
+    }
+
+    /**
+     * The spool line becomes its {@link SpoolRecord}, its key and event count go to {@link #KEY} and {@link #EVENTS}.
+     * A blank line becomes nothing; a line that cannot be read (torn by a crash before it was acknowledged) becomes its
+     * quarantine entry.
+     */
     public static final class ReadRequest implements Processor {
         @Override
         public void process(Exchange e) {
-            SpoolRecord r = batch(e).read(e.getMessage().getBody(String.class));
-            e.setProperty(OutboxBatch.RECORD, r);
-            e.getMessage().setHeader(KEY, r == null ? null : r.key());
-            e.getMessage().setHeader(EVENTS, r == null ? 0 : r.events().size());
+            String line = e.getMessage().getBody(String.class);
+            e.getMessage().setHeader(KEY, null);
+            if (line == null || line.isBlank()) {
+                e.getMessage().setBody(null);
+                return;
+            }
+            try {
+                SpoolRecord r = SpoolRecord.parse(line);
+                e.getMessage().setBody(r);
+                e.getMessage().setHeader(KEY, r.key());
+                e.getMessage().setHeader(EVENTS, r.events().size());
+            } catch (Exception x) {
+                e.getMessage().setBody(UserSums.unreadable(e.getMessage().getHeader(FILE, String.class),
+                        lineNumber(e), line, x.getMessage()));
+            }
         }
     }
 
-    /** The request's events join the batch's sums. */
-    public static final class ApplyRequest implements Processor {
+    /** True when the body is a request to apply (not a blank line or an unreadable one). */
+    public static final class IsRequest implements Predicate {
         @Override
-        public void process(Exchange e) {
-            batch(e).apply(record(e));
+        public boolean matches(Exchange e) {
+            return e.getMessage().getBody() instanceof SpoolRecord;
         }
     }
 
-    /** The request's Idempotency-Key was applied before: counted, not summed. */
-    public static final class SkipRequest implements Processor {
+    /** True when the batch is applied one request at a time. */
+    public static final class Isolated implements Predicate {
+        @Override
+        public boolean matches(Exchange e) {
+            BatchPlan plan = plan(e);
+            return plan != null && plan.isolated();
+        }
+    }
+
+    /** The request's Idempotency-Key was applied before: its sums are only that count. */
+    public static final class Repeated implements Processor {
         @Override
         public void process(Exchange e) {
-            batch(e).duplicate(record(e));
+            e.getMessage().setBody(UserSums.repeated(e.getMessage().getBody(SpoolRecord.class)));
         }
     }
 
@@ -126,7 +171,8 @@ public final class BatchSteps {
     public static final class HasSums implements Predicate {
         @Override
         public boolean matches(Exchange e) {
-            return batch(e).userCount() > 0;
+            UserSums sums = sums(e);
+            return sums != null && sums.userCount() > 0;
         }
     }
 
@@ -134,7 +180,18 @@ public final class BatchSteps {
     public static final class AppliedAnything implements Predicate {
         @Override
         public boolean matches(Exchange e) {
-            return batch(e).appliedAnything();
+            UserSums sums = sums(e);
+            return sums != null && sums.appliedAnything();
+        }
+    }
+
+    /** After an empty batch's split (no files): no sums. */
+    public static final class NoSums implements Processor {
+        @Override
+        public void process(Exchange e) {
+            if (!(e.getMessage().getBody() instanceof UserSums)) {
+                e.getMessage().setBody(new UserSums());
+            }
         }
     }
 
@@ -142,7 +199,7 @@ public final class BatchSteps {
     public static final class Users extends ExpressionAdapter {
         @Override
         public Object evaluate(Exchange e) {
-            return batch(e).users();
+            return sums(e).users();
         }
     }
 
@@ -150,15 +207,18 @@ public final class BatchSteps {
     public static final class Amounts extends ExpressionAdapter {
         @Override
         public Object evaluate(Exchange e) {
-            return batch(e).amounts();
+            return sums(e).amounts();
         }
     }
 
-    /** The batch's summary line (for the log). */
-    public static final class Summary extends ExpressionAdapter {
+    /** Logs the batch's summary line, under the route's name as Camel's log EIP would. */
+    public static final class LogSummary implements Processor {
+        private static final Logger LOG = LoggerFactory.getLogger("outbox-batch");
+
         @Override
-        public Object evaluate(Exchange e) {
-            return batch(e).summary();
+        public void process(Exchange e) {
+            BatchPlan plan = plan(e);
+            LOG.info(sums(e).summary(plan.startedNanos(), plan.isolated()));
         }
     }
 }

@@ -20,10 +20,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 import etl.spool.SpoolRecord;
 
 /**
- * Applies one spooled request on its own, inside the batch's transaction, in a savepoint (Spring's nested
- * propagation): its Idempotency-Key is claimed and its per-user sums upserted, or, when the database refuses it for
- * good (a total out of NUMERIC(20,2), say), the savepoint is rolled back, the request set aside whole, and the batch
- * goes on. Used only while the processor isolates a batch that failed that way; the usual path sums a whole batch and
+ * Applies one spooled request (the body, its {@link SpoolRecord}) on its own, inside the batch's transaction, in a
+ * savepoint (Spring's nested propagation): its Idempotency-Key is claimed and its per-user sums upserted, or, when the
+ * database refuses it for good (a total out of NUMERIC(20,2), say), the savepoint is rolled back, the request set
+ * aside whole, and the batch goes on. The body becomes the request's {@link UserSums}: applied alone, a repeat, or set
+ * aside. Used only while the processor isolates a batch that failed that way; the usual path sums a whole batch and
  * upserts it once. The SQL is the routes' own ({@code sql/claim-key.sql}, {@code sql/apply-totals.sql}), its Camel
  * parameters {@code :#name} read as Spring's {@code :name}.
  */
@@ -55,21 +56,22 @@ public final class IsolatedApply implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        OutboxBatch batch = exchange.getProperty(OutboxBatch.PROPERTY, OutboxBatch.class);
-        SpoolRecord record = exchange.getProperty(OutboxBatch.RECORD, SpoolRecord.class);
+        SpoolRecord record = exchange.getMessage().getBody(SpoolRecord.class);
+        UserSums result;
         try {
             Boolean applied = savepoint.execute(status -> apply(record));
-            if (Boolean.TRUE.equals(applied)) {
-                batch.appliedAlone(record);
-            } else {
-                batch.duplicate(record);
-            }
+            result = Boolean.TRUE.equals(applied) ? UserSums.alone(record) : UserSums.repeated(record);
         } catch (DataAccessException | TransactionException e) {
             if (!Failures.refusedForGood(e)) {
                 throw e;
             }
-            batch.setAside(record, exchange.getMessage().getBody(String.class), Failures.reason(e));
+            // the spool line as the server wrote it (canonical: the same events, the same key)
+            byte[] line = SpoolRecord.line(record.key(), record.events());
+            result = UserSums.setAside(exchange.getMessage().getHeader(BatchSteps.FILE, String.class),
+                    BatchSteps.lineNumber(exchange), record,
+                    new String(line, 0, line.length - 1, StandardCharsets.UTF_8), Failures.reason(e));
         }
+        exchange.getMessage().setBody(result);
     }
 
     /** Claims the key (false: applied before) and upserts the request's sums, in user order. */
@@ -78,8 +80,7 @@ public final class IsolatedApply implements Processor {
                 "etlEvents", record.events().size())) == 0) {
             return false;
         }
-        OutboxBatch one = new OutboxBatch(1);
-        one.apply(record);
+        UserSums one = new UserSums().add(record);
         jdbc.update(applyTotals, Map.of("users", one.users(), "amounts", one.amounts()));
         return true;
     }

@@ -8,7 +8,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Before a batch commits: the lines it did not apply (torn lines, requests set aside) are written to
+ * Before a batch commits: the lines it did not apply (torn lines, requests set aside; in the
+ * batch's {@link UserSums}, the body) are written to
  * {@code outbox/.rejected/}, each file's whole and forced to disk. Should the commit fail, the batch is tried again and
  * writes the same files again.
  */
@@ -22,8 +23,8 @@ public final class KeepRejected implements Processor {
 
     @Override
     public void process(Exchange exchange) throws IOException {
-        OutboxBatch batch = exchange.getProperty(OutboxBatch.PROPERTY, OutboxBatch.class);
-        for (Map.Entry<String, List<OutboxFiles.Rejected>> e : batch.rejected().entrySet()) {
+        UserSums sums = exchange.getMessage().getBody(UserSums.class);
+        for (Map.Entry<String, List<OutboxFiles.Rejected>> e : sums.rejected().entrySet()) {
             outbox.quarantine(e.getKey(), e.getValue());
         }
     }

@@ -1,12 +1,14 @@
 package etl.processor;
 
+import java.util.List;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * The first step of a processor transaction: a new {@link OutboxBatch} in the exchange property
- * {@link OutboxBatch#PROPERTY}, the oldest outbox files as the body (one listing), as many as the backoff allows (one
- * while failing or isolating), and whether they are applied one request at a time.
+ * The first step of a processor transaction: the oldest outbox files (one listing) become the body, as many as the
+ * backoff allows (one while failing or isolating), and the {@link BatchPlan} header {@link BatchSteps#PLAN}: the
+ * files, whether the listing was full, whether they are applied one request at a time.
  */
 public final class StartBatch implements Processor {
 
@@ -22,10 +24,11 @@ public final class StartBatch implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        OutboxBatch batch = new OutboxBatch(backoff.filesPerBatch(filesPerBatch));
-        batch.take(outbox.oldest(batch.maxFiles()));
-        batch.isolate(backoff.isolating(batch.firstListed()));
-        exchange.setProperty(OutboxBatch.PROPERTY, batch);
-        exchange.getMessage().setBody(batch.listed());
+        int max = backoff.filesPerBatch(filesPerBatch);
+        List<String> files = outbox.oldest(max);
+        BatchPlan plan = new BatchPlan(files, files.size() >= max,
+                backoff.isolating(files.isEmpty() ? null : files.get(0)), System.nanoTime());
+        exchange.getMessage().setHeader(BatchSteps.PLAN, plan);
+        exchange.getMessage().setBody(files);
     }
 }

@@ -9,13 +9,14 @@ import org.apache.camel.component.sql.SqlConstants;
 import etl.metrics.EtlMetrics;
 import etl.processor.Backoff;
 import etl.processor.BatchSteps;
-import etl.processor.OutboxBatch;
 import etl.processor.OutboxFiles;
+import etl.processor.SumByUser;
 
 /**
  * Applies the outbox, exactly once. Each poll takes up to {@code etl.processor.files-per-batch} outbox files into one
  * transaction: each file's name goes into the applied-files repository (an idempotent consumer), each request's
- * Idempotency-Key into idempotency_keys, and the per-user sums of all of them into users_revenue with one UPSERT, all
+ * Idempotency-Key into idempotency_keys, and the per-user sums of all of them (Camel's aggregation, {@link SumByUser},
+ * over the splits of files and requests) into users_revenue with one UPSERT, all
  * committed together or not at all. Only after the commit do the files move to {@code outbox/.done/} (after a
  * rollback they stay). A file found again after a crash is recognised by its name and skipped.
  */
@@ -37,28 +38,30 @@ public class OutboxProcessorRoute extends RouteBuilder {
         from("timer:outbox-processor?delay=0&period={{etl.processor.poll-ms}}")
             .routeId("outbox-processor")
             .errorHandler(noErrorHandler())
-            .setProperty(BatchSteps.MORE, constant(true))
-            .loopDoWhile(exchangeProperty(BatchSteps.MORE).isEqualTo(true))
+            .setHeader(BatchSteps.MORE, constant(true))
+            .loopDoWhile(header(BatchSteps.MORE).isEqualTo(true))
                 .doTry()
                     .to("direct:outbox-batch")
                     .process(new BatchSteps.MoveApplied(outbox))
                     .process(new BatchSteps.Committed(metrics))
                 .doCatch(Exception.class)
                     .process("batchFailed")
-                    .setProperty(BatchSteps.MORE, constant(false))
+                    .setHeader(BatchSteps.MORE, constant(false))
                 .end()
             .end();
 
         // One batch, one transaction: the oldest spool files, in spool order (of two requests with one
-        // Idempotency-Key, the first spooled is the one applied), then one UPSERT for all their users.
+        // Idempotency-Key, the first spooled is the one applied), their sums added up per user by Camel's aggregation
+        // (SumByUser), then one UPSERT for all their users.
         from("direct:outbox-batch")
             .routeId("outbox-batch")
             .routeConfigurationId("processor-rollback")
             .transacted("required")
             .process("startBatch")
-            .split(body())
+            .split(body(), new SumByUser()).stopOnException()
                 .to("direct:outbox-file")
             .end()
+            .process(new BatchSteps.NoSums())
             .process("keepRejected")
             .filter(new BatchSteps.HasSums())
                 .setHeader("users", new BatchSteps.Users())
@@ -66,13 +69,12 @@ public class OutboxProcessorRoute extends RouteBuilder {
                 .to("sql:resource:classpath:sql/apply-totals.sql?dataSource=#dataSource")
             .end()
             .filter(new BatchSteps.AppliedAnything())
-                .setBody(new BatchSteps.Summary())
-                .log("${body}")
+                .process(new BatchSteps.LogSummary())
             .end()
             .process(backoff.new Succeeded());
 
         // One outbox file, its name the body: skipped when that name was applied before (the idempotent consumer's
-        // repository joins the transaction), else each of its lines (requests) is read.
+        // repository joins the transaction), else its lines (requests) are read and their sums added up per user.
         from("direct:outbox-file")
             .routeId("outbox-file")
             // a failure goes back to outbox-batch, whose transaction rolls back
@@ -85,29 +87,26 @@ public class OutboxProcessorRoute extends RouteBuilder {
                     .process(new BatchSteps.FileAlreadyApplied())
                 .otherwise()
                     .process(new BatchSteps.OpenFile(outbox))
-                    .split(body()).streaming().stopOnException()
+                    .split(body(), new SumByUser()).streaming().stopOnException()
                         .to("direct:outbox-request")
                     .end()
+                    .process(new BatchSteps.FileApplied())
             .end();
 
-        // One spooled request: applied unless its Idempotency-Key was applied before (checked in the transaction).
+        // One spooled request, the body its spool line, then its record: summed unless its Idempotency-Key was applied
+        // before (claimed in the transaction), when its body becomes only that count.
         from("direct:outbox-request")
             .routeId("outbox-request")
             .errorHandler(noErrorHandler())
             .process(new BatchSteps.ReadRequest())
-            .filter(exchangeProperty(OutboxBatch.RECORD).isNotNull())
+            .filter(new BatchSteps.IsRequest())
                 .choice()
-                    .when(new OutboxBatch.Isolated())
+                    .when(new BatchSteps.Isolated())
                         .process("isolatedApply")
-                    .when(header(BatchSteps.KEY).isNull())
-                        .process(new BatchSteps.ApplyRequest())
-                    .otherwise()
+                    .when(header(BatchSteps.KEY).isNotNull())
                         .to("sql:resource:classpath:sql/claim-key.sql?dataSource=#dataSource")
-                        .choice()
-                            .when(header(SqlConstants.SQL_UPDATE_COUNT).isEqualTo(1))
-                                .process(new BatchSteps.ApplyRequest())
-                            .otherwise()
-                                .process(new BatchSteps.SkipRequest())
+                        .filter(header(SqlConstants.SQL_UPDATE_COUNT).isEqualTo(0))
+                            .process(new BatchSteps.Repeated())
                         .end()
                 .end()
             .end();

@@ -29,8 +29,7 @@ class BackoffTest {
     @Test
     void aRefusedRequestIsolatesTheFailedFilesWithoutWaiting() throws Exception {
         Backoff b = new Backoff(60_000, 60_000, () -> false);
-        OutboxBatch failed = new OutboxBatch(200);
-        failed.take(java.util.List.of("001.jsonl", "002.jsonl", "003.jsonl"));
+        BatchPlan failed = new BatchPlan(java.util.List.of("001.jsonl", "002.jsonl", "003.jsonl"), false, false, 0);
         long t0 = System.nanoTime();
         b.failed(new java.sql.SQLException("numeric field overflow", "22003"), failed);
         assertEquals(true, (System.nanoTime() - t0) < 1_000_000_000L, "no wait for a refused request");
@@ -44,9 +43,7 @@ class BackoffTest {
     @Test
     void anIsolatedBatchThatFailsWaitsInsteadOfLooping() throws Exception {
         Backoff b = new Backoff(1, 5, () -> false);
-        OutboxBatch isolated = new OutboxBatch(1);
-        isolated.take(java.util.List.of("001.jsonl"));
-        isolated.isolate(true);
+        BatchPlan isolated = new BatchPlan(java.util.List.of("001.jsonl"), true, true, 0);
         b.failed(new java.sql.SQLException("numeric field overflow", "22003"), isolated);
         assertEquals(2, b.nextWaitMillis());
     }

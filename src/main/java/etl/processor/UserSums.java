@@ -1,0 +1,195 @@
+package etl.processor;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import etl.event.Event;
+import etl.metrics.EtlMetrics;
+import etl.spool.SpoolRecord;
+
+/**
+ * The body that Camel's aggregation ({@link SumByUser}) builds in the processor's routes: the revenue summed per user
+ * (exact decimal) over the requests of a file, then over the files of a batch, with the counts and quarantine entries
+ * that go with them. The UPSERT of {@code outbox-batch} takes its users, sorted, and their amounts (the same lock order
+ * in every process, so concurrent processors cannot deadlock).
+ */
+public final class UserSums {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UserSums.class);
+
+    private final Map<String, BigDecimal> byUser = new HashMap<>();
+    /** Users of requests applied one at a time (isolated batches): their sums are written already. */
+    private final Set<String> aloneUsers = new HashSet<>();
+    /** Files read and applied by these sums. */
+    private final List<String> files = new ArrayList<>();
+    private final Map<String, List<OutboxFiles.Rejected>> rejected = new LinkedHashMap<>();
+    private final List<String> setAsideLog = new ArrayList<>();
+    private long requests;
+    private long events;
+    private long duplicateRequests;
+    private long duplicateEvents;
+    private long skippedFiles;
+    private long corruptLines;
+    private String[] users;
+    private String[] amounts;
+
+    /** A request to apply: its events join the sums. */
+    public UserSums add(SpoolRecord record) {
+        requests++;
+        for (Event e : record.events()) {
+            byUser.merge(e.userId(), e.signedValue(), BigDecimal::add);
+        }
+        events += record.events().size();
+        users = null;
+        return this;
+    }
+
+    /** Adds {@code other} to these sums. */
+    public UserSums add(UserSums other) {
+        if (byUser.isEmpty()) {
+            byUser.putAll(other.byUser);
+        } else {
+            other.byUser.forEach((u, v) -> byUser.merge(u, v, BigDecimal::add));
+        }
+        aloneUsers.addAll(other.aloneUsers);
+        files.addAll(other.files);
+        other.rejected.forEach((f, lines) -> rejected.computeIfAbsent(f, x -> new ArrayList<>()).addAll(lines));
+        setAsideLog.addAll(other.setAsideLog);
+        requests += other.requests;
+        events += other.events;
+        duplicateRequests += other.duplicateRequests;
+        duplicateEvents += other.duplicateEvents;
+        skippedFiles += other.skippedFiles;
+        corruptLines += other.corruptLines;
+        users = null;
+        return this;
+    }
+
+    /** A request applied on its own (isolated batch): counted, its sums already written. */
+    public static UserSums alone(SpoolRecord record) {
+        UserSums s = new UserSums();
+        s.requests = 1;
+        s.events = record.events().size();
+        record.events().forEach(e -> s.aloneUsers.add(e.userId()));
+        return s;
+    }
+
+    /** A request whose Idempotency-Key was applied before: counted, not summed. */
+    public static UserSums repeated(SpoolRecord record) {
+        UserSums s = new UserSums();
+        s.duplicateRequests = 1;
+        s.duplicateEvents = record.events().size();
+        return s;
+    }
+
+    /** A line that cannot be read (torn by a crash before its answer): kept in .rejected/, not applied. */
+    public static UserSums unreadable(String file, long line, String raw, String reason) {
+        LOG.error("Outbox {}: line {} is unreadable ({}); a write torn by a crash before its answer, kept in"
+                + " .rejected/", file, line, reason);
+        UserSums s = new UserSums();
+        s.corruptLines = 1;
+        s.reject(file, line, raw, "unreadable: " + reason);
+        return s;
+    }
+
+    /** A request the database refuses for good: kept whole in .rejected/ with the reason, its events not applied. */
+    public static UserSums setAside(String file, long line, SpoolRecord record, String raw, String reason) {
+        UserSums s = new UserSums();
+        s.reject(file, line, raw, "refused by the database: " + reason);
+        Set<String> users = new TreeSet<>();
+        record.events().forEach(e -> users.add(e.userId()));
+        s.setAsideLog.add(String.format("Outbox %s line %d: request%s of %d events set aside in"
+                + " .rejected/%s.rejected.jsonl, refused by the database: %s; users %s", file, line,
+                record.key() == null ? "" : " with Idempotency-Key " + record.key(), record.events().size(), file,
+                reason, users.size() > 10 ? users.stream().limit(10).toList() + " and " + (users.size() - 10) + " more"
+                : users));
+        return s;
+    }
+
+    /** A file whose name was applied before (found again after a crash, or taken by another process). */
+    public static UserSums alreadyApplied(String file) {
+        LOG.info("Outbox {}: already applied, not applied again", file);
+        UserSums s = new UserSums();
+        s.skippedFiles = 1;
+        return s;
+    }
+
+    private void reject(String file, long line, String raw, String reason) {
+        rejected.computeIfAbsent(file, f -> new ArrayList<>()).add(new OutboxFiles.Rejected(line, reason, raw));
+    }
+
+    /** The file was read whole (its requests are in these sums): it counts as applied. */
+    public UserSums fileApplied(String file) {
+        files.add(file);
+        return this;
+    }
+
+    /** The users, sorted: the first parameter of the UPSERT. */
+    public String[] users() {
+        sort();
+        return users;
+    }
+
+    /** Each user's change, as exact decimal text, in the order of {@link #users()}. */
+    public String[] amounts() {
+        sort();
+        return amounts;
+    }
+
+    private void sort() {
+        if (users == null) {
+            users = byUser.keySet().toArray(new String[0]);
+            Arrays.sort(users);
+            amounts = new String[users.length];
+            for (int i = 0; i < users.length; i++) {
+                amounts[i] = byUser.get(users[i]).toPlainString();
+            }
+        }
+    }
+
+    public int userCount() {
+        return byUser.size();
+    }
+
+    /** Lines kept in .rejected/, per file: written (and forced to disk) before the commit. */
+    public Map<String, List<OutboxFiles.Rejected>> rejected() {
+        return rejected;
+    }
+
+    /** True when a file was applied (the batch's summary is logged, another batch may follow at once). */
+    public boolean appliedAnything() {
+        return !files.isEmpty();
+    }
+
+    /** The log line of a batch that started at {@code startedNanos}. */
+    public String summary(long startedNanos, boolean isolated) {
+        double ms = (System.nanoTime() - startedNanos) / 1e6;
+        String what = files.size() == 1 ? files.get(0) : files.size() + " files";
+        return String.format("Outbox %s: applied %d events of %d requests to %d users in %.0f ms%s%s", what, events,
+                requests, byUser.size() + aloneUsers.size(), ms,
+                duplicateRequests > 0 ? ", skipped " + duplicateRequests + " repeated requests (" + duplicateEvents
+                        + " events) whose Idempotency-Key was already applied" : "",
+                corruptLines > 0 ? ", skipped " + corruptLines + " unreadable lines" : "")
+                + (skippedFiles > 0 ? ", " + skippedFiles + " files found already applied" : "")
+                + (setAsideLog.isEmpty() ? "" : ", set aside " + setAsideLog.size() + " requests the database refuses")
+                + (isolated ? " (one request at a time)" : "");
+    }
+
+    /** After the commit: the figures go to the metrics, the set-aside requests to the log. */
+    public void committed(EtlMetrics metrics) {
+        metrics.applied(events, duplicateEvents, files);
+        metrics.setAside(setAsideLog.size());
+        setAsideLog.forEach(LOG::error);
+    }
+}

@@ -1,0 +1,96 @@
+package etl.processor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+import etl.event.Event;
+import etl.spool.SpoolRecord;
+
+/** The processor's aggregation by userId: {@link UserSums} and the {@link SumByUser} strategy, directly. */
+class UserSumsTest {
+
+    private final CamelContext camel = new DefaultCamelContext();
+    private final SumByUser strategy = new SumByUser();
+
+    private Exchange part(Object body) {
+        Exchange e = new DefaultExchange(camel);
+        e.getMessage().setBody(body);
+        return e;
+    }
+
+    /** What Camel's splitter does with the parts' exchanges: folds them in order, the first holding the result. */
+    private UserSums aggregate(Object... bodies) {
+        Exchange result = null;
+        for (Object body : bodies) {
+            result = strategy.aggregate(result, part(body));
+        }
+        return result.getMessage().getBody(UserSums.class);
+    }
+
+    @Test
+    void sumsAreExactDecimalAcrossFilesAndSortedByUser() {
+        UserSums f1 = aggregate(new SpoolRecord(null, List.of(
+                new Event("b", Event.ADD, new BigDecimal("0.10")),
+                new Event("a", Event.ADD, new BigDecimal("5.00"))))).fileApplied("f1");
+        UserSums f2 = aggregate(new SpoolRecord("k", List.of(
+                new Event("b", Event.ADD, new BigDecimal("0.20")),
+                new Event("a", Event.SUBTRACT, new BigDecimal("7.50"))))).fileApplied("f2");
+        UserSums b = aggregate(f1, f2);
+        assertArrayEquals(new String[] {"a", "b"}, b.users());
+        assertArrayEquals(new String[] {"-2.50", "0.30"}, b.amounts());
+        assertTrue(b.summary(System.nanoTime(), false).contains("2 files"), b.summary(0, false));
+        assertTrue(b.summary(System.nanoTime(), false).contains("applied 4 events of 2 requests to 2 users"));
+    }
+
+    @Test
+    void duplicatesAreCountedNotSummed() {
+        UserSums b = aggregate(UserSums.repeated(new SpoolRecord("k", List.of(new Event("a", Event.ADD,
+                BigDecimal.TEN)))), new SpoolRecord(null, List.of(new Event("c", Event.ADD, BigDecimal.ONE))));
+        assertArrayEquals(new String[] {"c"}, b.users());
+        assertTrue(b.summary(0, false).contains("skipped 1 repeated requests"), b.summary(0, false));
+    }
+
+    @Test
+    void blankLinesAddNothingAndAnEmptySplitHasNoSums() {
+        UserSums b = aggregate(null, new SpoolRecord(null, List.of(new Event("a", Event.ADD, BigDecimal.ONE))), null);
+        assertArrayEquals(new String[] {"a"}, b.users());
+        assertEquals(0, aggregate((Object) null).userCount());
+        assertFalse(aggregate((Object) null).appliedAnything());
+    }
+
+    @Test
+    void unreadableLineIsKeptWithItsLineNumber() {
+        UserSums b = aggregate(UserSums.unreadable("f", 3, "{\"key\":null,\"events\":[{\"userId\"", "cut"));
+        assertTrue(b.summary(0, false).contains("1 unreadable"), b.summary(0, false));
+        assertEquals(List.of(new OutboxFiles.Rejected(3, "unreadable: cut", "{\"key\":null,\"events\":[{\"userId\"")),
+                b.rejected().get("f"));
+    }
+
+    @Test
+    void aFailedPartFailsTheWholeEvenAfterOtherParts() {
+        Exchange first = strategy.aggregate(null, part(new SpoolRecord(null, List.of(new Event("a", Event.ADD,
+                BigDecimal.ONE)))));
+        Exchange failed = part(null);
+        failed.setException(new IllegalStateException("claim failed"));
+        Exchange result = strategy.aggregate(first, failed);
+        assertSame(first, result);
+        assertTrue(result.getException() instanceof IllegalStateException);
+        // a later part does not clear it
+        assertTrue(strategy.aggregate(result, part(null)).getException() instanceof IllegalStateException);
+        Exchange alone = part(null);
+        alone.setException(new IllegalStateException("first part failed"));
+        assertTrue(strategy.aggregate(null, alone).getException() != null);
+    }
+}
