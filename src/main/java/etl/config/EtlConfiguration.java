@@ -11,6 +11,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import javax.sql.DataSource;
+
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
@@ -32,6 +36,7 @@ import etl.io.Folders;
 import etl.metrics.EtlMetrics;
 import etl.http.RequestBodyReader;
 import etl.http.ApiDoor;
+import etl.http.HttpAnswerMetrics;
 import etl.http.HttpServers;
 import etl.http.ManagementDoor;
 import etl.http.PathUserId;
@@ -47,8 +52,9 @@ import etl.processor.PruneArchive;
 import etl.spool.SpoolWriter;
 
 /**
- * Wires the parts that are not routes: the database (embedded or external), its transaction policy and idempotent
- * repository, the outbox writer, and the start-up checks that stop the process with one clear line.
+ * Wires the parts that are not routes, the Camel Main way: settings by {@code @PropertyInject}, beans by
+ * {@code @BindToRegistry} methods (their parameters are other beans, by type or by name), and in {@link #configure}
+ * the start-up checks that stop the process with one clear line, the database, and the services and notifiers.
  */
 public class EtlConfiguration implements CamelConfiguration {
 
@@ -111,10 +117,14 @@ public class EtlConfiguration implements CamelConfiguration {
 
     private Database database;
 
+    /**
+     * The start-up sequence, before any bean below is made: the checks that stop the process with one clear line
+     * (ports, folders), then the database (embedded or external) and its schema. The beans below are lazy: Camel makes
+     * each on its first look-up (by the routes, the HTTP server, the health checks), after this.
+     */
     @Override
     public void configure(CamelContext context) throws Exception {
-        boolean server = Roles.enabled(context, Roles.SERVER);
-        if (server) {
+        if (Roles.enabled(context, Roles.SERVER)) {
             checkPortFree(httpPort, "HTTP port", "ETL_HTTP_PORT");
         }
         if (managementEnabled) {
@@ -129,73 +139,43 @@ public class EtlConfiguration implements CamelConfiguration {
                 ? Database.embedded(Path.of(embeddedDir), poolSize, connectTimeout)
                 : Database.external(dbUrl, dbUser, dbPassword, poolSize, connectTimeout);
         database.applySchema();
+        // services stop in the reverse order of their adding, after the routes: the spool writer, then the database
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
                 database.close();
             }
         });
+        context.addService(context.getRegistry().lookupByNameAndType("spoolWriter", SpoolWriter.class));
+        // 503 JSON on the API port until every route is in place; every HTTP answer counted by route and status
+        context.getManagementStrategy().addEventNotifier(
+                context.getRegistry().lookupByNameAndType("startupGate", StartupGate.class));
+        context.getManagementStrategy().addEventNotifier(
+                new HttpAnswerMetrics(context.getRegistry().lookupByNameAndType("etlMetrics", EtlMetrics.class)));
+    }
 
-        var ds = database.dataSource();
-        var txManager = new DataSourceTransactionManager(ds);
-        var txTemplate = new TransactionTemplate(txManager);
-        txTemplate.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
+    // The database: the pool, Spring's transaction manager and the policy of the routes' transacted(), the applied
+    // files' repository (the idempotent consumer of outbox-file) and the look-up of applied Idempotency-Keys.
 
-        var registry = context.getRegistry();
-        // Camel's HTTP servers take this Vert.x (by type): requests wait on its worker pool for their group commit
-        // (enough workers let every connection join). HttpServers adds the limits and the handlers that
-        // platform-http has no setting for: the start-up gate (503 JSON, not Vert.x's HTML 404, until every route is
-        // in place), the API's door (the token before the body, the body read within its limits), the management
-        // port's door.
-        Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(workerPoolSize));
-        AuthToken token = new AuthToken(authToken);
-        StartupGate gate = new StartupGate(vertx);
-        context.getManagementStrategy().addEventNotifier(gate);
-        HttpServers servers = new HttpServers(context, idleTimeoutSeconds, maxHeaderBytes, maxLineBytes);
+    @BindToRegistry(lazy = true)
+    public DataSource dataSource() {
+        return database.dataSource();
+    }
 
-        registry.bind("dataSource", ds);
-        registry.bind("transactionManager", txManager);
-        registry.bind("required", new SpringTransactionPolicy(txTemplate));
-        registry.bind("appliedFiles", appliedFiles(ds, txTemplate));
-        registry.bind("idempotencyKeys", new IdempotencyKeys(new JdbcTemplate(ds)));
-        Backoff backoff = new Backoff(backoffInitial, backoffMax, () -> context.isStopping() || context.isStopped());
-        registry.bind("processorBackoff", backoff);
-        OutboxFiles outboxFiles = new OutboxFiles(Path.of(outboxDir), !onApplied.contains("delete"));
-        registry.bind("outboxFiles", outboxFiles);
-        // the processor's named steps (route outbox-batch and its error handling)
-        registry.bind("startBatch", new StartBatch(outboxFiles, backoff, filesPerBatch));
-        registry.bind("keepRejected", new KeepRejected(outboxFiles));
-        registry.bind("batchFailed", new BatchFailed(backoff));
-        registry.bind("pruneArchive", new PruneArchive(outboxFiles, archiveRetentionDays, archiveMaxBytes));
-        registry.bind("isolatedApply", new IsolatedApply(ds, txManager));
-        // one Prometheus registry for Camel's metrics and ours: Camel's, when its metrics service made it first
-        MeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
-                MeterRegistry.class);
-        if (meters == null) {
-            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
-        }
-        EtlMetrics metrics = new EtlMetrics(meters, outboxFiles);
-        registry.bind("etlMetrics", metrics);
-        registry.bind("authToken", token);
-        ApiDoor door = new ApiDoor(token, metrics, maxBodyBytes, bodyTimeoutMillis, queryRequiresToken);
-        servers.onRouter(httpPort, router -> {
-            gate.install(router);
-            door.install(router);
-        });
-        servers.onRouter(managementPort, router -> ManagementDoor.install(router, token));
-        registry.bind("vertx", servers.vertx(vertx));
-        registry.bind("trustedHeaders", new TrustedHeaders());
-        registry.bind("pathUserId", new PathUserId());
-        registry.bind("requestBodyReader", new RequestBodyReader(maxBodyBytes, bodyTimeoutMillis));
+    @BindToRegistry(lazy = true)
+    public DataSourceTransactionManager transactionManager(DataSource dataSource) {
+        return new DataSourceTransactionManager(dataSource);
+    }
 
-        // readiness checks on the management server (/observe/health/ready)
-        registry.bind("databaseHealthCheck", new DatabaseHealthCheck(ds));
-        registry.bind("outboxHealthCheck", new OutboxHealthCheck(Path.of(outboxDir), minFreeBytes));
+    @BindToRegistry(value = "required", lazy = true)
+    public SpringTransactionPolicy required(DataSourceTransactionManager transactions) {
+        return new SpringTransactionPolicy(requiredTransaction(transactions));
+    }
 
-        SpoolWriter spool = new SpoolWriter(Path.of(outboxDir), groupCommitBytes, lingerMicros, 30_000);
-        registry.bind("spoolWriter", spool);
-        context.addService(spool);
+    private static TransactionTemplate requiredTransaction(DataSourceTransactionManager transactions) {
+        TransactionTemplate tx = new TransactionTemplate(transactions);
+        tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
+        return tx;
     }
 
     /**
@@ -203,12 +183,141 @@ public class EtlConfiguration implements CamelConfiguration {
      * a file's mark commits with its totals or not at all; the insert is "ON CONFLICT DO NOTHING" so that a second
      * process applying the same file waits for the first and then sees a duplicate, instead of an error.
      */
-    private static JdbcMessageIdRepository appliedFiles(javax.sql.DataSource ds, TransactionTemplate tx) {
-        JdbcMessageIdRepository repo = new JdbcMessageIdRepository(ds, tx, "outbox-files");
+    @BindToRegistry(lazy = true)
+    public JdbcMessageIdRepository appliedFiles(DataSource dataSource, DataSourceTransactionManager transactions) {
+        JdbcMessageIdRepository repo = new JdbcMessageIdRepository(dataSource, requiredTransaction(transactions),
+                "outbox-files");
         repo.setCreateTableIfNotExists(false);
         repo.setInsertString("INSERT INTO camel_messageprocessed (processorName, messageId, createdAt)"
                 + " VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
         return repo;
+    }
+
+    @BindToRegistry(lazy = true)
+    public IdempotencyKeys idempotencyKeys(DataSource dataSource) {
+        return new IdempotencyKeys(new JdbcTemplate(dataSource));
+    }
+
+    // The outbox: its files, the spool writer (group commit), the processor's backoff and named steps.
+
+    @BindToRegistry(lazy = true)
+    public OutboxFiles outboxFiles() {
+        return new OutboxFiles(Path.of(outboxDir), !onApplied.contains("delete"));
+    }
+
+    @BindToRegistry(lazy = true)
+    public SpoolWriter spoolWriter() {
+        return new SpoolWriter(Path.of(outboxDir), groupCommitBytes, lingerMicros, 30_000);
+    }
+
+    @BindToRegistry(value = "processorBackoff", lazy = true)
+    public Backoff processorBackoff(CamelContext context) {
+        return new Backoff(backoffInitial, backoffMax, () -> context.isStopping() || context.isStopped());
+    }
+
+    @BindToRegistry(lazy = true)
+    public StartBatch startBatch(OutboxFiles outbox, Backoff backoff) {
+        return new StartBatch(outbox, backoff, filesPerBatch);
+    }
+
+    @BindToRegistry(lazy = true)
+    public KeepRejected keepRejected(OutboxFiles outbox) {
+        return new KeepRejected(outbox);
+    }
+
+    @BindToRegistry(lazy = true)
+    public BatchFailed batchFailed(Backoff backoff) {
+        return new BatchFailed(backoff);
+    }
+
+    @BindToRegistry(lazy = true)
+    public IsolatedApply isolatedApply(DataSource dataSource, DataSourceTransactionManager transactions) {
+        return new IsolatedApply(dataSource, transactions);
+    }
+
+    @BindToRegistry(lazy = true)
+    public PruneArchive pruneArchive(OutboxFiles outbox) {
+        return new PruneArchive(outbox, archiveRetentionDays, archiveMaxBytes);
+    }
+
+    /**
+     * The ETL's metrics, on one Prometheus registry with Camel's: Camel's own, when its metrics service made it
+     * first.
+     */
+    @BindToRegistry(lazy = true)
+    public EtlMetrics etlMetrics(CamelContext context, OutboxFiles outbox) {
+        var registry = context.getRegistry();
+        MeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                MeterRegistry.class);
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+        }
+        return new EtlMetrics(meters, outbox);
+    }
+
+    // HTTP: the token, the steps that read the request, and the Vert.x instance that Camel's HTTP servers take.
+
+    @BindToRegistry(lazy = true)
+    public AuthToken authToken() {
+        return new AuthToken(authToken);
+    }
+
+    @BindToRegistry(lazy = true)
+    public TrustedHeaders trustedHeaders() {
+        return new TrustedHeaders();
+    }
+
+    @BindToRegistry(lazy = true)
+    public PathUserId pathUserId() {
+        return new PathUserId();
+    }
+
+    @BindToRegistry(lazy = true)
+    public RequestBodyReader requestBodyReader() {
+        return new RequestBodyReader(maxBodyBytes, bodyTimeoutMillis);
+    }
+
+    /** The Vert.x instance, its worker pool sized so that every connection can wait for its group commit. */
+    @BindToRegistry(value = "etlVertx", lazy = true)
+    public Vertx etlVertx() {
+        return Vertx.vertx(new VertxOptions().setWorkerPoolSize(workerPoolSize));
+    }
+
+    @BindToRegistry(lazy = true)
+    public StartupGate startupGate(@BeanInject("etlVertx") Vertx vertx) {
+        return new StartupGate(vertx);
+    }
+
+    /**
+     * What Camel's HTTP servers take (by type): a thin proxy of the Vert.x instance that adds the limits and the
+     * handlers platform-http has no setting for (HttpServers): the start-up gate (503 JSON, not Vert.x's HTML 404,
+     * until every route is in place), the API's door (the token before the body, the body read within its limits),
+     * the management port's door.
+     */
+    @BindToRegistry(value = "vertx", lazy = true)
+    public Vertx vertx(CamelContext context, @BeanInject("etlVertx") Vertx vertx, StartupGate gate, AuthToken token,
+            EtlMetrics metrics) {
+        HttpServers servers = new HttpServers(context, idleTimeoutSeconds, maxHeaderBytes, maxLineBytes);
+        ApiDoor door = new ApiDoor(token, metrics, maxBodyBytes, bodyTimeoutMillis, queryRequiresToken);
+        servers.onRouter(httpPort, router -> {
+            gate.install(router);
+            door.install(router);
+        });
+        servers.onRouter(managementPort, router -> ManagementDoor.install(router, token));
+        return servers.vertx(vertx);
+    }
+
+    // Readiness checks on the management server (/observe/health/ready).
+
+    @BindToRegistry(lazy = true)
+    public DatabaseHealthCheck databaseHealthCheck(DataSource dataSource) {
+        return new DatabaseHealthCheck(dataSource);
+    }
+
+    @BindToRegistry(lazy = true)
+    public OutboxHealthCheck outboxHealthCheck() {
+        return new OutboxHealthCheck(Path.of(outboxDir), minFreeBytes);
     }
 
     private static void checkPortFree(int port, String what, String variable) {

@@ -5,37 +5,39 @@ import java.util.function.Function;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
-import etl.metrics.EtlMetrics;
-
 /**
  * Ends an HTTP exchange with a JSON answer. Every request header is removed first, so that nothing the client sent
- * (above all {@code Authorization}) is echoed on the response. Each answer is counted and timed by route and status.
+ * (above all {@code Authorization}) is echoed on the response. Answers are counted and timed by route and status by
+ * {@link HttpAnswerMetrics}, when the exchange completes.
  */
-public final class HttpReply {
+public final class HttpReply implements Processor {
 
-    private HttpReply() {
+    private final int status;
+    private final Function<Exchange, String> body;
+
+    public HttpReply(int status, Function<Exchange, String> body) {
+        this.status = status;
+        this.body = body;
     }
 
-    public static Processor json(int status, Function<Exchange, String> body) {
-        return exchange -> {
-            String json = body.apply(exchange);
-            var message = exchange.getMessage();
-            message.removeHeaders("*");
-            message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-            message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-            message.setBody(json);
-            EtlMetrics metrics = exchange.getContext().getRegistry().lookupByNameAndType("etlMetrics", EtlMetrics.class);
-            if (metrics != null) {
-                long nanos = (System.currentTimeMillis() - exchange.getClock().getCreated()) * 1_000_000L;
-                String route = exchange.getFromRouteId() == null ? "?" : exchange.getFromRouteId();
-                metrics.http(route, status, nanos);
-            }
-        };
-    }
-
-    public static Processor error(int status, String message) {
+    /** An answer {@code {"error": message}}. */
+    public static HttpReply error(int status, String message) {
         String json = Json.error(message);
-        return json(status, e -> json);
+        return new HttpReply(status, e -> json);
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        send(exchange, status, body.apply(exchange));
+    }
+
+    /** Makes the exchange's message the answer: status, JSON body, no request header. */
+    public static void send(Exchange exchange, int status, String json) {
+        var message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(json);
     }
 
     /** An answer with the message of the exception the error handler caught, and a suffix. */
@@ -49,10 +51,9 @@ public final class HttpReply {
         }
 
         @Override
-        public void process(Exchange exchange) throws Exception {
+        public void process(Exchange exchange) {
             Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-            String message = (caught == null ? "request refused" : caught.getMessage()) + suffix;
-            json(status, e -> Json.error(message)).process(exchange);
+            send(exchange, status, Json.error((caught == null ? "request refused" : caught.getMessage()) + suffix));
         }
     }
 }

@@ -52,18 +52,18 @@ public final class IngestSteps {
         }
 
         @Override
-        public void process(Exchange e) throws Exception {
+        public void process(Exchange e) {
             int n = e.getMessage().getHeader(duplicate ? APPLIED : EVENTS, Integer.class);
-            HttpReply.json(200, x -> Json.accepted(n, duplicate)).process(e);
+            HttpReply.send(e, 200, Json.accepted(n, duplicate));
         }
     }
 
     /** 400 with the invalid entries of the parsed request. */
     public static final class Invalid implements Processor {
         @Override
-        public void process(Exchange e) throws Exception {
+        public void process(Exchange e) {
             RequestParser.Parsed p = e.getMessage().getBody(RequestParser.Parsed.class);
-            HttpReply.json(400, x -> Json.invalid(p.invalid(), p.invalidCount())).process(e);
+            HttpReply.send(e, 400, Json.invalid(p.invalid(), p.invalidCount()));
         }
     }
 }

@@ -19,37 +19,37 @@ public final class QuerySteps {
     /** 200 {@code {"userId", "revenue"}}. */
     public static final class Revenue implements Processor {
         @Override
-        public void process(Exchange e) throws Exception {
+        public void process(Exchange e) {
             String user = e.getMessage().getHeader("userId", String.class);
             BigDecimal revenue = e.getMessage().getHeader(REVENUE, BigDecimal.class);
-            HttpReply.json(200, x -> Json.revenue(user, revenue)).process(e);
+            HttpReply.send(e, 200, Json.revenue(user, revenue));
         }
     }
 
     /** 404: nothing applied yet for the user. */
     public static final class NoUser implements Processor {
         @Override
-        public void process(Exchange e) throws Exception {
+        public void process(Exchange e) {
             String user = e.getMessage().getHeader("userId", String.class);
-            HttpReply.json(404, x -> Json.error("no event applied yet for user " + user)).process(e);
+            HttpReply.send(e, 404, Json.error("no event applied yet for user " + user));
         }
     }
 
     /** 400: why the path is not a user id ({@link PathUserId#INVALID}). */
     public static final class BadPath implements Processor {
         @Override
-        public void process(Exchange e) throws Exception {
+        public void process(Exchange e) {
             String why = e.getMessage().getHeader(PathUserId.INVALID, String.class);
-            HttpReply.json(400, x -> Json.error(why)).process(e);
+            HttpReply.send(e, 400, Json.error(why));
         }
     }
 
     /** 404 for any other path or method. */
     public static final class NoSuchResource implements Processor {
         @Override
-        public void process(Exchange e) throws Exception {
+        public void process(Exchange e) {
             String what = e.getMessage().getHeader(Exchange.HTTP_METHOD) + " " + e.getMessage().getHeader(Exchange.HTTP_PATH);
-            HttpReply.json(404, x -> Json.error("no such resource: " + what)).process(e);
+            HttpReply.send(e, 404, Json.error("no such resource: " + what));
         }
     }
 }
