@@ -13,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import javax.sql.DataSource;
 
-import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -278,15 +277,14 @@ public class EtlConfiguration implements CamelConfiguration {
         return new RequestBodyReader(maxBodyBytes, bodyTimeoutMillis);
     }
 
-    /** The Vert.x instance, its worker pool sized so that every connection can wait for its group commit. */
-    @BindToRegistry(value = "etlVertx", lazy = true)
-    public Vertx etlVertx() {
-        return Vertx.vertx(new VertxOptions().setWorkerPoolSize(workerPoolSize));
-    }
-
+    /**
+     * The start-up gate, which owns the Vert.x instance (it closes it once Camel has stopped): its worker pool sized so
+     * that every connection can wait for its group commit. Not a Vertx bean itself: Camel's HTTP servers take the one
+     * Vertx bean there is, the proxy below.
+     */
     @BindToRegistry(lazy = true)
-    public StartupGate startupGate(@BeanInject("etlVertx") Vertx vertx) {
-        return new StartupGate(vertx);
+    public StartupGate startupGate() {
+        return new StartupGate(Vertx.vertx(new VertxOptions().setWorkerPoolSize(workerPoolSize)));
     }
 
     /**
@@ -296,8 +294,7 @@ public class EtlConfiguration implements CamelConfiguration {
      * the management port's door.
      */
     @BindToRegistry(value = "vertx", lazy = true)
-    public Vertx vertx(CamelContext context, @BeanInject("etlVertx") Vertx vertx, StartupGate gate, AuthToken token,
-            EtlMetrics metrics) {
+    public Vertx vertx(CamelContext context, StartupGate gate, AuthToken token, EtlMetrics metrics) {
         HttpServers servers = new HttpServers(context, idleTimeoutSeconds, maxHeaderBytes, maxLineBytes);
         ApiDoor door = new ApiDoor(token, metrics, maxBodyBytes, bodyTimeoutMillis, queryRequiresToken);
         servers.onRouter(httpPort, router -> {
@@ -305,7 +302,7 @@ public class EtlConfiguration implements CamelConfiguration {
             door.install(router);
         });
         servers.onRouter(managementPort, router -> ManagementDoor.install(router, token));
-        return servers.vertx(vertx);
+        return servers.vertx(gate.vertx());
     }
 
     // Readiness checks on the management server (/observe/health/ready).

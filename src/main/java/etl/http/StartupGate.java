@@ -27,6 +27,11 @@ public final class StartupGate extends EventNotifierSupport {
         this.vertx = vertx;
     }
 
+    /** The Vert.x instance the gate closes once Camel has stopped. */
+    public Vertx vertx() {
+        return vertx;
+    }
+
     /** Puts the gate first on the router. */
     public void install(Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::handle);
