@@ -8,9 +8,9 @@ import etl.spool.SpoolRecord;
 /**
  * The processor's aggregation by userId, for the splits of {@code outbox-file} (a file's requests) and
  * {@code outbox-batch} (a batch's files): each part's body joins the {@link UserSums} that becomes the split's result.
- * A part's body is a request to apply (a {@link SpoolRecord}: its events are added per user), the {@link UserSums} of a
- * file or of a request that is not summed (a repeat, an unreadable line, a request set aside or applied alone), or
- * nothing (a blank line). A part that failed fails the whole: its exception is carried to the result, so that the
+ * A part's body is a request to apply (a {@link SpoolRecord}: a file's requests are kept until the batch adds the file,
+ * whose events are then added per user), the {@link UserSums} of a file or of a request that is not summed (a repeat,
+ * an unreadable line, a request set aside or applied alone), or nothing (a blank line). A part that failed fails the whole: its exception is carried to the result, so that the
  * transaction rolls back instead of committing without that part.
  */
 public final class SumByUser implements AggregationStrategy {
@@ -25,10 +25,7 @@ public final class SumByUser implements AggregationStrategy {
         Object part = newExchange.getMessage().getBody();
         UserSums sums;
         if (oldExchange == null) {
-            // the first part's exchange holds the result; a file's sums are taken as they are
-            if (part instanceof UserSums s) {
-                return newExchange;
-            }
+            // the first part's exchange holds the result
             sums = new UserSums();
             newExchange.getMessage().setBody(sums);
         } else {
@@ -39,7 +36,7 @@ public final class SumByUser implements AggregationStrategy {
         }
         if (part instanceof SpoolRecord record) {
             sums.add(record);
-        } else if (part instanceof UserSums s && s != sums) {
+        } else if (part instanceof UserSums s) {
             sums.add(s);
         }
         return result;

@@ -58,7 +58,8 @@ public class OutboxProcessorRoute extends RouteBuilder {
             .routeConfigurationId("processor-rollback")
             .transacted("required")
             .process("startBatch")
-            .split(body(), new SumByUser()).stopOnException()
+            // streaming: each file's exchange (its sums) is dropped once added, not held until the batch ends
+            .split(body(), new SumByUser()).streaming().stopOnException()
                 .to("direct:outbox-file")
             .end()
             .process(new BatchSteps.NoSums())
