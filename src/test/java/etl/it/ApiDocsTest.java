@@ -4,21 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Base64;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,8 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  * screenshot is kept in target/api-docs.png. .ci/run installs Chromium; elsewhere the browser part needs it.
  */
 class ApiDocsTest extends SystemTestBase {
-
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     @Test
     void openApiDocumentDescribesEveryEndpointStatusAndBody() throws Exception {
@@ -54,16 +37,10 @@ class ApiDocsTest extends SystemTestBase {
 
     @Test
     void aPersonSendsAnEventFromTheDocsPage() throws Exception {
-        boolean ci = "true".equals(System.getenv("CI"));
-        assumeTrue(ci || Files.isExecutable(CHROMIUM), "Chromium is not installed (.ci/run installs it)");
+        assumeTrue(Cdp.Browser.available(), "Chromium is not installed (.ci/run installs it)");
         String u = user("browser");
-        Path profile = Files.createTempDirectory("chromium");
-        Process browser = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile, "--window-size=1280,1400",
-                "--remote-debugging-port=18099", "about:blank")
-                .redirectErrorStream(true).redirectOutput(Path.of("target", "chromium.log").toFile()).start();
-        try (Cdp cdp = Cdp.connect(18099)) {
+        try (Cdp.Browser browser = Cdp.Browser.launch(18099, "--window-size=1280,1400");
+                Cdp cdp = browser.connect()) {
             cdp.call("Page.navigate", "{\"url\":\"" + Http.BASE + "/docs\"}");
             Waits.until("Swagger UI rendered", 20_000,
                     () -> cdp.eval("document.querySelectorAll('.opblock').length").asInt() == 2);
@@ -90,99 +67,12 @@ class ApiDocsTest extends SystemTestBase {
                     return shown.contains("Server response") && shown.contains("\"accepted\": 1");
                 });
             } catch (AssertionError e) {
-                screenshot(cdp, "api-docs-failed.png");
+                cdp.screenshot("api-docs-failed.png");
                 throw new AssertionError(e.getMessage() + "; the operation shows: "
                         + cdp.eval("document.querySelector('.opblock-post').innerText").asText(), e);
             }
             Waits.revenue(u, "12.5", 5000);
-            screenshot(cdp, "api-docs.png");
-        } finally {
-            browser.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static void screenshot(Cdp cdp, String name) throws Exception {
-        JsonNode shot = cdp.call("Page.captureScreenshot", "{\"format\":\"png\",\"captureBeyondViewport\":true}");
-        Files.write(Path.of("target", name), Base64.getDecoder().decode(shot.get("data").asText()));
-    }
-
-    /** The few DevTools protocol calls the test needs, over the JDK's WebSocket client. */
-    static final class Cdp implements WebSocket.Listener, AutoCloseable {
-        private final AtomicInteger ids = new AtomicInteger();
-        private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-        private final StringBuilder partial = new StringBuilder();
-        private WebSocket socket;
-
-        static Cdp connect(int port) throws Exception {
-            HttpClient http = HttpClient.newHttpClient();
-            String url = null;
-            for (int i = 0; i < 100 && url == null; i++) {
-                try {
-                    JsonNode targets = Http.JSON.readTree(http.send(HttpRequest.newBuilder(
-                            URI.create("http://localhost:" + port + "/json/list")).build(),
-                            HttpResponse.BodyHandlers.ofString()).body());
-                    for (JsonNode t : targets) {
-                        if ("page".equals(t.get("type").asText())) {
-                            url = t.get("webSocketDebuggerUrl").asText();
-                        }
-                    }
-                } catch (java.io.IOException e) {
-                    Thread.sleep(100);
-                }
-            }
-            if (url == null) {
-                throw new AssertionError("Chromium's DevTools did not answer");
-            }
-            Cdp cdp = new Cdp();
-            cdp.socket = http.newWebSocketBuilder().buildAsync(URI.create(url), cdp).get(10, TimeUnit.SECONDS);
-            return cdp;
-        }
-
-        JsonNode call(String method, String params) throws Exception {
-            int id = ids.incrementAndGet();
-            CompletableFuture<JsonNode> f = new CompletableFuture<>();
-            pending.put(id, f);
-            socket.sendText("{\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}", true);
-            JsonNode reply = f.get(20, TimeUnit.SECONDS);
-            if (reply.has("error")) {
-                throw new AssertionError(method + ": " + reply.get("error"));
-            }
-            return reply.get("result");
-        }
-
-        JsonNode eval(String js) throws Exception {
-            JsonNode r = call("Runtime.evaluate", "{\"expression\":" + Http.JSON.writeValueAsString(js)
-                    + ",\"returnByValue\":true}");
-            if (r.has("exceptionDetails")) {
-                throw new AssertionError("script failed: " + r.get("exceptionDetails"));
-            }
-            return r.at("/result/value");
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    JsonNode msg = Http.JSON.readTree(partial.toString());
-                    if (msg.has("id")) {
-                        CompletableFuture<JsonNode> f = pending.remove(msg.get("id").asInt());
-                        if (f != null) {
-                            f.complete(msg);
-                        }
-                    }
-                } catch (Exception e) {
-                    // not a reply
-                }
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public void close() {
-            socket.abort();
+            cdp.screenshot("api-docs.png");
         }
     }
 }
