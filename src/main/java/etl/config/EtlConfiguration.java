@@ -40,6 +40,11 @@ import etl.http.HttpServers;
 import etl.http.ManagementDoor;
 import etl.http.PathUserId;
 import etl.http.StartupGate;
+import etl.http.StatusPage;
+import etl.status.RecentRejections;
+import etl.status.StatusHistory;
+import etl.status.StatusReport;
+import etl.status.WorkInProgress;
 import etl.http.TrustedHeaders;
 import etl.processor.Backoff;
 import etl.processor.BatchFailed;
@@ -111,6 +116,12 @@ public class EtlConfiguration implements CamelConfiguration {
     private boolean managementEnabled;
     @PropertyInject(value = "camel.management.port", defaultValue = "8080")
     private int managementPort;
+    @PropertyInject("etl.status.sample-ms")
+    private long statusSampleMillis;
+    @PropertyInject("etl.status.uplot-version")
+    private String uplotVersion;
+    @PropertyInject("etl.roles")
+    private String roles;
     @PropertyInject("camel.server.port")
     private int httpPort;
 
@@ -294,15 +305,39 @@ public class EtlConfiguration implements CamelConfiguration {
      * the management port's door.
      */
     @BindToRegistry(value = "vertx", lazy = true)
-    public Vertx vertx(CamelContext context, StartupGate gate, AuthToken token, EtlMetrics metrics) {
+    public Vertx vertx(CamelContext context, StartupGate gate, AuthToken token, EtlMetrics metrics,
+            StatusPage statusPage) {
         HttpServers servers = new HttpServers(context, idleTimeoutSeconds, maxHeaderBytes, maxLineBytes);
         ApiDoor door = new ApiDoor(token, metrics, maxBodyBytes, bodyTimeoutMillis, queryRequiresToken);
         servers.onRouter(httpPort, router -> {
             gate.install(router);
             door.install(router);
         });
-        servers.onRouter(managementPort, router -> ManagementDoor.install(router, token));
+        servers.onRouter(managementPort, router -> {
+            ManagementDoor.install(router, token);
+            statusPage.install(router);
+        });
         return servers.vertx(gate.vertx());
+    }
+
+    // The status page on the management port (/status, /status.json): the history its charts draw, the inbox files
+    // being read, the quarantines.
+
+    @BindToRegistry(lazy = true)
+    public StatusHistory statusHistory(EtlMetrics metrics) {
+        return new StatusHistory(metrics, 15 * 60_000L, statusSampleMillis);
+    }
+
+    @BindToRegistry(lazy = true)
+    public WorkInProgress workInProgress() {
+        return new WorkInProgress();
+    }
+
+    @BindToRegistry(lazy = true)
+    public StatusPage statusPage(CamelContext context, EtlMetrics metrics, StatusHistory history,
+            WorkInProgress work) {
+        return new StatusPage(new StatusReport(context, metrics, history, work,
+                new RecentRejections(Path.of(inboxDir), Path.of(outboxDir)), roles, statusSampleMillis), uplotVersion);
     }
 
     // Readiness checks on the management server (/observe/health/ready).

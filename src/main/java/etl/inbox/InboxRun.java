@@ -48,8 +48,9 @@ public final class InboxRun {
     private final long progressMillis;
     private final long started = System.nanoTime();
     private long lastProgress = System.nanoTime();
-    private long bytesSeen;
-    private long lines;
+    // written by the reading thread only, read by the status page
+    private volatile long bytesSeen;
+    private volatile long lines;
     private long accepted;
     private long rejected;
     private long duplicateChunks;
@@ -199,6 +200,23 @@ public final class InboxRun {
             lastProgress = now;
             LOG.info(progress());
         }
+    }
+
+    /** Where a file is: for the status page. */
+    public record Progress(String file, long bytes, long bytesRead, long lines, long accepted, long rejected,
+            double seconds) {
+        /** Between 0 and 1. */
+        public double fraction() {
+            return bytes == 0 ? 1 : Math.min(1, (double) bytesRead / bytes);
+        }
+
+        public double eventsPerSecond() {
+            return accepted / Math.max(seconds, 1e-3);
+        }
+    }
+
+    public synchronized Progress snapshot() {
+        return new Progress(fileName, size, bytesSeen, lines, accepted, rejected, (System.nanoTime() - started) / 1e9);
     }
 
     /** The progress line of a large file: lines read, percent of the file, accepted, rejected, events a second. */

@@ -9,6 +9,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 import etl.metrics.EtlMetrics;
+import etl.status.WorkInProgress;
 
 /**
  * The named steps of routes {@code inbox-client} and {@code inbox-send-chunk}. The file's {@link InboxRun} (its content
@@ -22,18 +23,20 @@ public final class InboxSteps {
     private InboxSteps() {
     }
 
-    /** Opens a dropped file: its {@link InboxRun} in {@link #RUN}, and the body an iterator of its validated chunks. */
+    /** Opens a dropped file: its {@link InboxRun} in {@link #RUN} (and on the status page while it is read), and the body an iterator of its validated chunks. */
     public static final class Open implements Processor {
         private final Path rejectedDir;
         private final int chunkLines;
         private final int maxLineBytes;
         private final long progressMillis;
+        private final WorkInProgress work;
 
-        public Open(Path rejectedDir, int chunkLines, int maxLineBytes, long progressMillis) {
+        public Open(Path rejectedDir, int chunkLines, int maxLineBytes, long progressMillis, WorkInProgress work) {
             this.rejectedDir = rejectedDir;
             this.chunkLines = chunkLines;
             this.maxLineBytes = maxLineBytes;
             this.progressMillis = progressMillis;
+            this.work = work;
         }
 
         @Override
@@ -41,6 +44,7 @@ public final class InboxSteps {
             InboxRun run = new InboxRun(Path.of(e.getMessage().getHeader(Exchange.FILE_PATH, String.class)), rejectedDir,
                     chunkLines, maxLineBytes, progressMillis);
             e.setProperty(RUN, run);
+            work.reading(e, run);
             // the iterator reads the file as a stream (a ${body} argument in simple would load it into a String)
             e.getMessage().setBody(run.chunks(e.getMessage().getBody(InputStream.class)));
         }

@@ -111,6 +111,21 @@ public final class EtlMetrics {
         }
     }
 
+    /** The counts so far, for the status page's rates: accepted, applied, rejected (HTTP and inbox), set aside. */
+    public record Counts(double accepted, double applied, double rejected, double setAside, long lagCount,
+            double lagSeconds) {
+    }
+
+    public Counts counts() {
+        return new Counts(accepted.count(), applied.count(), rejectedHttp.count() + rejectedInbox.count(),
+                outbox.setAsideCount(), applyLag.count(), applyLag.totalTime(java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    /** The outbox backlog now (the listing the gauges share). */
+    public OutboxFiles.Backlog backlogNow() {
+        return backlog();
+    }
+
     /** One HTTP answer: counted and timed by route and status. */
     public void http(String route, int status, long nanos) {
         Timer.builder("etl.http.requests").tag("route", route).tag("status", Integer.toString(status))

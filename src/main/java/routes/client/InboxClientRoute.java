@@ -14,6 +14,7 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
 import etl.inbox.InboxSteps;
 import etl.metrics.EtlMetrics;
+import etl.status.WorkInProgress;
 
 /**
  * The client: reads each {@code *.jsonl} dropped into {@code inbox/} as a stream, in chunks of lines; quarantines the
@@ -26,6 +27,8 @@ public class InboxClientRoute extends RouteBuilder {
 
     @BeanInject
     private EtlMetrics metrics;
+    @BeanInject
+    private WorkInProgress work;
     @PropertyInject("etl.inbox.dir")
     private String inboxDir;
     @PropertyInject("etl.inbox.chunk-lines")
@@ -51,7 +54,7 @@ public class InboxClientRoute extends RouteBuilder {
             .routeId("inbox-client")
             .routeConfigurationId("client-errors")
             .log("Inbox ${file:name}: reading")
-            .process(new InboxSteps.Open(Path.of(inboxDir, ".rejected"), chunkLines, maxLineBytes, progressMillis))
+            .process(new InboxSteps.Open(Path.of(inboxDir, ".rejected"), chunkLines, maxLineBytes, progressMillis, work))
             .split(body()).streaming().stopOnException()
                 .parallelProcessing().executorService(sendPool)
                 .to("direct:inbox-send-chunk")
