@@ -8,7 +8,7 @@ request = function()
 end
 
 done = function(summary, latency, requests)
-  io.write(string.format("WRK requests=%d errors_status=%d errors_connect=%d errors_timeout=%d p50_us=%d p99_us=%d\n",
+  io.write(string.format("WRK requests=%d errors_status=%d errors_connect=%d errors_timeout=%d p50_us=%d p99_us=%d p999_us=%d\n",
     summary.requests, summary.errors.status, summary.errors.connect, summary.errors.timeout,
-    latency:percentile(50), latency:percentile(99)))
+    latency:percentile(50), latency:percentile(99), latency:percentile(99.9)))
 end

@@ -19,6 +19,7 @@ req=$(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/')
 bad=$(echo "$line" | sed 's/.*errors_status=\([0-9]*\).*/\1/')
 p50=$(echo "$line" | sed 's/.*p50_us=\([0-9]*\).*/\1/')
 p99=$(echo "$line" | sed 's/.*p99_us=\([0-9]*\).*/\1/')
+p999=$(echo "$line" | sed 's/.*p999_us=\([0-9]*\).*/\1/')
 ok=$((req - bad))
 # every 200 must be applied: wait until the outbox is drained, then the run's users must add up to at least the
 # number of 200s (and at most that plus the connections: requests cut by the end of the run may have been accepted
@@ -31,8 +32,8 @@ sleep 0.5
 applied=$(sql "$WORK/app" "SELECT COALESCE(SUM(revenue),0)::bigint FROM users_revenue WHERE user_id LIKE '$BENCH_PREFIX-%'")
 files=$(ls "$WORK/app/outbox/.done" | wc -l)
 stop
-printf 'ingest: %d connections, %d s: %d requests answered 200 (%d other), %.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d outbox files; applied %s (every 200, plus requests cut by the end of the run)\n' \
-  "$CONNS" "$SECS" "$ok" "$bad" "$(echo "$req / $SECS" | bc -l)" "$(echo "$p50 / 1000" | bc -l)" "$(echo "$p99 / 1000" | bc -l)" "$files" "$applied"
+printf 'ingest: %d connections, %d s: %d requests answered 200 (%d other), %.0f requests/s, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, %d outbox files; applied %s (every 200, plus requests cut by the end of the run)\n' \
+  "$CONNS" "$SECS" "$ok" "$bad" "$(echo "$req / $SECS" | bc -l)" "$(echo "$p50 / 1000" | bc -l)" "$(echo "$p99 / 1000" | bc -l)" "$(echo "$p999 / 1000" | bc -l)" "$files" "$applied"
 if [ "$applied" -lt "$ok" ] || [ "$applied" -gt $((ok + CONNS)) ]; then
   echo "NOT every 200 was applied exactly once" >&2; exit 1
 fi

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# This system beside the original systems (../shared/PEERS.md), on this machine, in one run, on the same data, with
+# every target of issue 11 checked and printed as a table.
+#
+# usage: PEER_A_DIR=/tmp/peers/A PEER_B_DIR=/tmp/peers/B bench/peers.sh
+#   PEER_A_DIR  a copy of peer A (amirguterman/event-processing-system) with its node_modules (npm ci)
+#   PEER_B_DIR  a copy of peer B (dardar4/FinonexETL), the same
+# Nothing of theirs is in this repository: fetch them into a folder outside it (PEERS.md says how).
+#
+# The peers need a PostgreSQL on localhost:5432 (user postgres, their own passwords): the machine's PostgreSQL 15 is
+# started, loopback connections are let in without a password while this runs, and pg_hba.conf is put back on exit.
+# Ours keeps its embedded PostgreSQL, except for the cold start, which is measured against that external one.
+source "$(dirname "$0")/lib.sh"
+: "${PEER_A_DIR:?set PEER_A_DIR to a copy of peer A with its node_modules}"
+: "${PEER_B_DIR:?set PEER_B_DIR to a copy of peer B with its node_modules}"
+command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+WORK=$(mktemp -d /tmp/bench-peers.XXXX)
+build
+machine
+echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+
+# --- the machine's PostgreSQL for the peers ------------------------------------------------------------------------
+pg_ctlcluster 15 main start 2> /dev/null || true
+HBA=$(su postgres -c "psql -At -c 'SHOW hba_file'")
+cp "$HBA" "$WORK/pg_hba.conf.orig"
+restore() {
+  cp "$WORK/pg_hba.conf.orig" "$HBA" && pg_ctlcluster 15 main reload
+  pkill -f "node server.js" 2> /dev/null || true
+  [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"
+}
+trap restore EXIT
+sed -i -E 's/^(host[[:space:]]+all[[:space:]]+all[[:space:]]+(127\.0\.0\.1\/32|::1\/128)[[:space:]]+)[^[:space:]]+/\1trust/' "$HBA"
+pg_ctlcluster 15 main reload
+peer_sql() { psql -h 127.0.0.1 -U postgres -d postgres -At -F $'\t' -v ON_ERROR_STOP=1 -c "$1"; }
+peer_table() { peer_sql "DROP TABLE IF EXISTS users_revenue" > /dev/null; psql -h 127.0.0.1 -U postgres -d postgres -q -f "$1"; }
+
+wrk_figures() { # wrk output (bench/ingest.lua's WRK line) -> "requests/s p99_ms p99.9_ms"
+  local line; line=$(echo "$1" | grep '^WRK ')
+  local req p99 p999
+  req=$(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/')
+  p99=$(echo "$line" | sed 's/.*p99_us=\([0-9]*\).*/\1/'); p999=$(echo "$line" | sed 's/.*p999_us=\([0-9]*\).*/\1/')
+  echo "$(echo "$req / 10" | bc -l) $(echo "$p99 / 1000" | bc -l) $(echo "$p999 / 1000" | bc -l)"
+}
+
+# --- 1. ingest: peer A's server, then ours ----------------------------------------------------------------------------
+peer_table "$PEER_A_DIR/create_table.sql"
+(cd "$PEER_A_DIR" && rm -f server-events.jsonl && exec node server.js > "$WORK/peerA.log" 2>&1) &
+A_PID=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null localhost:8000/ && break; sleep 0.1; done
+BENCH_PREFIX=warmup wrk -t2 -c32 -d3s -s "$ROOT/bench/ingest.lua" http://127.0.0.1:8000 > /dev/null
+a_out=$(wrk -t2 -c32 -d10s --latency -s "$ROOT/bench/ingest.lua" http://127.0.0.1:8000)
+read -r A_RPS A_P99 A_P999 <<< "$(wrk_figures "$a_out")"
+kill "$A_PID"; wait "$A_PID" 2> /dev/null || true
+our_ingest=$("$ROOT/bench/ingest.sh" 32 10 | grep '^ingest:')
+OUR_RPS=$(echo "$our_ingest" | sed 's/.*, \([0-9]*\) requests\/s.*/\1/')
+OUR_P99=$(echo "$our_ingest" | sed 's/.*p99 \([0-9.]*\) ms.*/\1/')
+OUR_P999=$(echo "$our_ingest" | sed -n 's/.*p99.9 \([0-9.]*\) ms.*/\1/p')
+
+# --- 2. processor: peer B's whole process on 1M events, then ours ------------------------------------------------------
+python3 "$ROOT/bench/gen.py" 1000000 10000 1 "$WORK/events.jsonl" "$WORK/expected.tsv"
+peer_table "$PEER_B_DIR/db.sql"
+cp "$WORK/events.jsonl" "$PEER_B_DIR/events-to-process.jsonl"
+(cd "$PEER_B_DIR" && /usr/bin/time -v node data_processor.js > "$WORK/peerB.log" 2> "$WORK/peerB.time")
+B_SECS=$(awk -F': ' '/Elapsed \(wall clock\)/{split($2,t,":"); print (length(t)==3 ? t[1]*3600+t[2]*60+t[3] : t[1]*60+t[2])}' "$WORK/peerB.time")
+B_RSS=$(awk -F': ' '/Maximum resident set size/{print int($2/1024)}' "$WORK/peerB.time")
+if diff -q <(peer_sql "SELECT user_id, revenue FROM users_revenue ORDER BY user_id COLLATE \"C\"") \
+           <(LC_ALL=C sort "$WORK/expected.tsv" | awk -F'\t' '{printf "%s\t%d\n", $1, $2}') > /dev/null; then
+  B_EXACT="exact"; else B_EXACT="NOT exact"; fi
+our_proc=$("$ROOT/bench/processor.sh" | grep '^processor:')
+OUR_PROC=$(echo "$our_proc" | sed 's/.*seed 1: \([0-9.]*\) s.*/\1/')
+OUR_PROC_RSS=$(echo "$our_proc" | sed 's/.*peak RSS \([0-9]*\) MB.*/\1/')
+
+# --- 3. end to end: a 1M-line file dropped into our inbox, against peer B's processor alone ----------------------------
+our_e2e=$("$ROOT/bench/e2e.sh" | grep '^e2e:')
+OUR_E2E=$(echo "$our_e2e" | sed 's/.*seed 1: \([0-9.]*\) s.*/\1/')
+
+# --- 4. one million distinct users, against the 10,000-user run --------------------------------------------------------
+our_users=$("$ROOT/bench/e2e.sh" 1000000 1000000 3 | grep '^e2e:')
+OUR_USERS=$(echo "$our_users" | sed 's/.*seed 3: \([0-9.]*\) s.*/\1/')
+
+# --- 5. cold start: java -jar against the external PostgreSQL, until the first answer ---------------------------------
+peer_sql "DROP DATABASE IF EXISTS etl_cold" > /dev/null; peer_sql "CREATE DATABASE etl_cold" > /dev/null
+mkdir -p "$WORK/cold"
+t0=$(date +%s.%N)
+(cd "$WORK/cold" && ETL_DB_URL=jdbc:postgresql://127.0.0.1:5432/etl_cold ETL_HTTP_PORT=$PORT exec java -jar "$JAR" \
+   > "$WORK/cold/app.log" 2>&1) &
+COLD_PID=$!
+until curl -s "localhost:$PORT/userEvents/cold" 2> /dev/null | grep -q 'no event applied'; do sleep 0.02; done
+COLD=$(echo "$(date +%s.%N) - $t0" | bc -l)
+kill "$COLD_PID"; wait "$COLD_PID" 2> /dev/null || true
+
+# --- the table ---------------------------------------------------------------------------------------------------------
+verdict() { if [ "$(echo "$1" | bc -l)" = 1 ]; then echo met; else echo "NOT met"; fi; }
+printf '\n| work | original system | this system | ratio | target | |\n| --- | --- | --- | --- | --- | --- |\n'
+printf '| ingest, wrk 32 connections, 10 s | peer A %.0f requests/s, p99 %.1f ms, p99.9 %.1f ms | %s requests/s, p99 %s ms, p99.9 %s ms | %.2fx | >= 2x, p99 <= 25 ms, p99.9 <= 100 ms | %s |\n' \
+  "$A_RPS" "$A_P99" "$A_P999" "$OUR_RPS" "$OUR_P99" "${OUR_P999:-?}" "$(echo "$OUR_RPS / $A_RPS" | bc -l)" \
+  "$(verdict "$OUR_RPS >= 2 * $A_RPS && $OUR_P99 <= 25 && ${OUR_P999:-999} <= 100")"
+printf '| processor, 1M events, 10,000 users | peer B %.2f s (whole process), %s MB, %s | %s s, peak RSS %s MB | %.2fx | >= 4x, <= 200 MB | %s |\n' \
+  "$B_SECS" "$B_RSS" "$B_EXACT" "$OUR_PROC" "$OUR_PROC_RSS" "$(echo "$B_SECS / $OUR_PROC" | bc -l)" \
+  "$(verdict "$B_SECS >= 4 * $OUR_PROC && $OUR_PROC_RSS <= 200")"
+printf '| 1M-line file, drop to applied | peer B processor alone %.2f s | %s s | %.2fx | < peer B processor | %s |\n' \
+  "$B_SECS" "$OUR_E2E" "$(echo "$B_SECS / $OUR_E2E" | bc -l)" "$(verdict "$OUR_E2E < $B_SECS")"
+printf '| 1M distinct users | this system, 10,000 users: %s s | %s s | %.2fx | <= 2.5x | %s |\n' \
+  "$OUR_E2E" "$OUR_USERS" "$(echo "$OUR_USERS / $OUR_E2E" | bc -l)" "$(verdict "$OUR_USERS <= 2.5 * $OUR_E2E")"
+printf '| cold start, java -jar, external PostgreSQL, to the first answer | | %.2f s | | <= 3 s | %s |\n' \
+  "$COLD" "$(verdict "$COLD <= 3")"
