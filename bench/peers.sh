@@ -20,11 +20,13 @@ machine
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 
 # --- the machine's PostgreSQL for the peers ------------------------------------------------------------------------
+PG_WAS_RUNNING=$(pg_lsclusters -h | awk '$1 == 15 && $2 == "main" {print $4}')
 pg_ctlcluster 15 main start 2> /dev/null || true
 HBA=$(su postgres -c "psql -At -c 'SHOW hba_file'")
 cp "$HBA" "$WORK/pg_hba.conf.orig"
 restore() {
   cp "$WORK/pg_hba.conf.orig" "$HBA" && pg_ctlcluster 15 main reload
+  [ "$PG_WAS_RUNNING" = online ] || pg_ctlcluster 15 main stop
   pkill -f "node server.js" 2> /dev/null || true
   [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"
 }
