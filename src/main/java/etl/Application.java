@@ -8,7 +8,7 @@ import etl.config.Roles;
 import etl.config.StartupFailure;
 
 /**
- * Starts the ETL: Camel Main with the routes of package {@code routes} and the wiring of {@code etl.config.EtlConfiguration}.
+ * Starts the ETL: Camel Main with the route builders of the roles (application.properties) and the wiring of {@code etl.config.EtlConfiguration}.
  * A process that cannot start says why in one line and exits with status 1.
  */
 public final class Application {
@@ -19,10 +19,10 @@ public final class Application {
     public static void main(String[] args) {
         Main main = new Main();
         try {
-            // the roles are chosen here, once: each role's routes are in a package of its own (routes.server,
-            // routes.processor, routes.client); the route configurations in package routes serve them all
+            // the roles are chosen here, once: each role's route builders are listed in application.properties
+            // (etl.routes.<role>, one package per role); the route configurations serve them all
             Set<String> roles = Roles.parse(System.getenv().getOrDefault("ETL_ROLES", "server,processor,client"));
-            main.addOverrideProperty("camel.main.javaRoutesIncludePattern", Roles.routesIncludePattern(roles));
+            main.addOverrideProperty("camel.main.routesBuilderClasses", Roles.routesBuilderClasses(roles));
             if (!roles.contains(Roles.SERVER)) {
                 main.addOverrideProperty("camel.server.enabled", "false");
             }

@@ -35,11 +35,13 @@ public final class Roles {
     }
 
     /**
-     * Camel Main's {@code javaRoutesIncludePattern} for these roles: the route configurations of package {@code routes}
-     * and the route builders of {@code routes.<role>} for each role.
+     * Camel Main's {@code routesBuilderClasses} for these roles: the lists of application.properties, {@code
+     * etl.routes.common} (the route configurations, the status page's sampler) and {@code etl.routes.<role>} for each
+     * role, as placeholders that Camel resolves.
      */
-    public static String routesIncludePattern(Set<String> roles) {
-        return "routes/*," + roles.stream().sorted().map(r -> "routes/" + r + "/*").collect(Collectors.joining(","));
+    public static String routesBuilderClasses(Set<String> roles) {
+        return "{{etl.routes.common}}," + roles.stream().sorted().map(r -> "{{etl.routes." + r + "}}")
+                .collect(Collectors.joining(","));
     }
 
     public static boolean enabled(CamelContext context, String role) {

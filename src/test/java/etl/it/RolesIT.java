@@ -55,7 +55,8 @@ class RolesIT {
     }
 
     @Test
-    void thePatternNamesTheRolesPackages() {
-        assertEquals("routes/*,routes/client/*,routes/server/*", Roles.routesIncludePattern(Set.of("server", "client")));
+    void theRolesNameTheirListsOfRouteBuilders() {
+        assertEquals("{{etl.routes.common}},{{etl.routes.client}},{{etl.routes.server}}",
+                Roles.routesBuilderClasses(Set.of("server", "client")));
     }
 }
