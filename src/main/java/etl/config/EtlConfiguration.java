@@ -62,6 +62,8 @@ import etl.spool.SpoolWriter;
  */
 public class EtlConfiguration implements CamelConfiguration {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EtlConfiguration.class);
+
     @PropertyInject("etl.db.url")
     private String dbUrl;
     @PropertyInject("etl.db.user")
@@ -145,10 +147,12 @@ public class EtlConfiguration implements CamelConfiguration {
             checkWritable("inbox", Path.of(inboxDir));
         }
 
+        long started = System.nanoTime();
         database = dbUrl == null || dbUrl.isBlank()
                 ? Database.embedded(Path.of(embeddedDir), poolSize, connectTimeout)
                 : Database.external(dbUrl, dbUser, dbPassword, poolSize, connectTimeout);
         database.applySchema();
+        LOG.info("Database ready, db.sql applied, in {} ms", (System.nanoTime() - started) / 1_000_000);
         // services stop in the reverse order of their adding, after the routes: the spool writer, then the database
         context.addService(new ServiceSupport() {
             @Override
