@@ -7,6 +7,7 @@ usage: gen.py EVENTS USERS SEED OUT.jsonl EXPECTED.tsv [--cents] [--spool LINES_
   --prefix  user id prefix (default "user")
 """
 import random
+import zlib
 import sys
 
 args = [a for i, a in enumerate(sys.argv[1:], 1)
@@ -17,6 +18,12 @@ cents = "--cents" in sys.argv
 spool = int(sys.argv[sys.argv.index("--spool") + 1]) if "--spool" in sys.argv else 0
 prefix = sys.argv[sys.argv.index("--prefix") + 1] if "--prefix" in sys.argv else "user"
 args = args[:5]
+
+def spool_line(events):
+    """An outbox line as etl.spool.SpoolRecord.line writes it: {"key":…,"events":[…],"crc32":"<CRC-32 of what precedes>"}."""
+    body = '{"key":null,"events":[' + ",".join(events) + "]"
+    return body + ',"crc32":"%08x"}\n' % (zlib.crc32(body.encode("utf-8")) & 0xFFFFFFFF)
+
 
 rnd = random.Random(seed)
 totals = {}
@@ -34,14 +41,16 @@ with open(out, "w") as f:
         totals[user] = totals.get(user, 0) + (c if add else -c)
         line = '{"userId":"%s","name":"%s","value":%s}' % (user, "add_revenue" if add else "subtract_revenue", value)
         if spool:
-            batch.append(line)
+            # the server's canonical form: values with two places, the line's CRC-32 at its end
+            batch.append('{"userId":"%s","name":"%s","value":%d.%02d}' % (user, "add_revenue" if add else "subtract_revenue",
+                                                                         c // 100, c % 100))
             if len(batch) == spool:
-                f.write('{"key":null,"events":[' + ",".join(batch) + "]}\n")
+                f.write(spool_line(batch))
                 batch = []
         else:
             f.write(line + "\n")
     if batch:
-        f.write('{"key":null,"events":[' + ",".join(batch) + "]}\n")
+        f.write(spool_line(batch))
 
 with open(expected_path, "w") as f:
     for user in sorted(totals):

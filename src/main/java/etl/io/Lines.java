@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -40,10 +39,9 @@ public final class Lines implements Closeable {
         return new Chunks(new Lines(in, maxLineBytes), perChunk);
     }
 
-    /** Chunks of text (lines joined by {@code \n}), for files the system wrote itself (the outbox). */
-    public static Iterator<String> of(InputStream in, int perChunk) {
-        Chunks chunks = chunks(in, perChunk, Integer.MAX_VALUE - 16);
-        return new TextChunks(chunks);
+    /** Each line's bytes, whatever its length, for files the system wrote itself (the outbox's spool lines). */
+    public static Iterator<byte[]> each(InputStream in) {
+        return new Each(chunks(in, 1, Integer.MAX_VALUE - 16));
     }
 
     /** The next line without its {@code \n}, or null at the end of the input. */
@@ -145,10 +143,10 @@ public final class Lines implements Closeable {
         }
     }
 
-    private static final class TextChunks implements Iterator<String>, Closeable {
+    private static final class Each implements Iterator<byte[]>, Closeable {
         private final Chunks chunks;
 
-        TextChunks(Chunks chunks) {
+        Each(Chunks chunks) {
             this.chunks = chunks;
         }
 
@@ -158,19 +156,8 @@ public final class Lines implements Closeable {
         }
 
         @Override
-        public String next() {
-            List<byte[]> lines = chunks.next();
-            if (lines.size() == 1) {
-                return new String(lines.get(0), StandardCharsets.UTF_8); // one line a chunk: the outbox's requests
-            }
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < lines.size(); i++) {
-                if (i > 0) {
-                    sb.append('\n');
-                }
-                sb.append(new String(lines.get(i), StandardCharsets.UTF_8));
-            }
-            return sb.toString();
+        public byte[] next() {
+            return chunks.next().get(0);
         }
 
         @Override

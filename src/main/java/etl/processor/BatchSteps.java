@@ -1,6 +1,7 @@
 package etl.processor;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 
 import org.apache.camel.Exchange;
@@ -90,7 +91,10 @@ public final class BatchSteps {
         }
     }
 
-    /** A file to apply: its name goes to {@link #FILE}, the body becomes an iterator of its lines (one request a line). */
+    /**
+     * A file to apply: its name goes to {@link #FILE}, the body becomes an iterator of its lines' bytes (one request a
+     * line).
+     */
     public static final class OpenFile implements Processor {
         private final OutboxFiles outbox;
 
@@ -102,7 +106,7 @@ public final class BatchSteps {
         public void process(Exchange e) throws IOException {
             String name = e.getMessage().getBody(String.class);
             e.getMessage().setHeader(FILE, name);
-            e.getMessage().setBody(Lines.of(Files.newInputStream(outbox.path(name)), 1));
+            e.getMessage().setBody(Lines.each(Files.newInputStream(outbox.path(name))));
         }
     }
 
@@ -124,21 +128,30 @@ public final class BatchSteps {
     public static final class ReadRequest implements Processor {
         @Override
         public void process(Exchange e) {
-            String line = e.getMessage().getBody(String.class);
+            byte[] line = e.getMessage().getBody(byte[].class);
             e.getMessage().setHeader(KEY, null);
-            if (line == null || line.isBlank()) {
+            if (line == null || blank(line)) {
                 e.getMessage().setBody(null);
                 return;
             }
             try {
-                SpoolRecord r = SpoolRecord.parse(line);
+                SpoolRecord r = SpoolRecord.read(line);
                 e.getMessage().setBody(r);
                 e.getMessage().setHeader(KEY, r.key());
                 e.getMessage().setHeader(EVENTS, r.events().size());
             } catch (Exception x) {
                 e.getMessage().setBody(UserSums.unreadable(e.getMessage().getHeader(FILE, String.class),
-                        lineNumber(e), line, x.getMessage()));
+                        lineNumber(e), new String(line, StandardCharsets.UTF_8), x.getMessage()));
             }
+        }
+
+        private static boolean blank(byte[] line) {
+            for (byte c : line) {
+                if (c != ' ' && c != '\t' && c != '\r') {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -2,8 +2,12 @@ package etl.spool;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -15,18 +19,42 @@ import etl.event.EventValidator;
 
 /**
  * One accepted request as it is kept in the outbox: a single JSON line
- * {@code {"key":"<Idempotency-Key or null>","events":[{"userId":…,"name":…,"value":…},…]}}, written by this class
- * from the events the server validated, in one canonical form (UTF-8, no byte order mark, no other fields, values as
- * plain decimals). The processor reads it back with the same validator: whatever body the server accepted, in
- * whatever form (a BOM, CRLF, deep ignored fields), the processor reads the same events. A line is only ever complete
- * when it ends with a newline, so a torn write is never mistaken for a request.
+ * {@code {"key":"<Idempotency-Key or null>","events":[{"userId":…,"name":…,"value":…},…],"crc32":"<8 hex>"}},
+ * written by this class from the events the server validated, in one canonical form (UTF-8, no byte order mark, no
+ * other fields, values as plain decimals with two places). {@code crc32} is the CRC-32 of the line's bytes before
+ * {@code ,"crc32":}: a line whose checksum holds was written whole by the server from validated events, so the
+ * processor reads it with a parser made for exactly this form ({@link #read(byte[])}, no validation again); a line
+ * whose checksum does not hold is torn or corrupted and is never applied. Anything else (a line of an older version
+ * without the checksum, a form the fast parser does not know) is read with the validator, by the rules it was
+ * accepted by. A line is only ever complete when it ends with a newline, so a torn write is never mistaken for a
+ * request.
  */
 public record SpoolRecord(String key, List<Event> events) {
 
     private static final JsonFactory JSON = EventValidator.MAPPER.getFactory();
 
-    /** The spool line of an accepted request: its key and its (validated) events, ending in a newline. */
+    private static final byte[] CRC_FIELD = ",\"crc32\":\"".getBytes(StandardCharsets.US_ASCII);
+    /** {@code ,"crc32":"} + 8 hex digits + {@code "}}. */
+    private static final int CRC_SUFFIX = CRC_FIELD.length + 8 + 2;
+
+    /** The spool line of an accepted request: its key and its (validated) events, its checksum, a newline. */
     public static byte[] line(String key, List<Event> events) {
+        byte[] json = json(key, events);
+        // {...} becomes {...,"crc32":"…"}: the checksum covers everything before its field
+        int body = json.length - 1;
+        CRC32 crc = new CRC32();
+        crc.update(json, 0, body);
+        byte[] line = Arrays.copyOf(json, body + CRC_SUFFIX + 1);
+        System.arraycopy(CRC_FIELD, 0, line, body, CRC_FIELD.length);
+        byte[] hex = String.format("%08x", crc.getValue()).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(hex, 0, line, body + CRC_FIELD.length, 8);
+        line[line.length - 3] = '"';
+        line[line.length - 2] = '}';
+        line[line.length - 1] = '\n';
+        return line;
+    }
+
+    private static byte[] json(String key, List<Event> events) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(32 + events.size() * 64);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
@@ -41,8 +69,42 @@ public record SpoolRecord(String key, List<Event> events) {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        out.write('\n');
         return out.toByteArray();
+    }
+
+    /**
+     * Reads a spool line (without its newline): with the fast parser when its checksum holds, with the validator when
+     * it has none or has a form the fast parser does not know; a checksum that does not hold is an error.
+     */
+    public static SpoolRecord read(byte[] line) throws IOException {
+        int end = line.length;
+        int crcAt = end - CRC_SUFFIX;
+        if (crcAt > 0 && line[end - 1] == '}' && line[end - 2] == '"'
+                && Arrays.equals(line, crcAt, crcAt + CRC_FIELD.length, CRC_FIELD, 0, CRC_FIELD.length)) {
+            long written = parseHex(line, crcAt + CRC_FIELD.length);
+            CRC32 crc = new CRC32();
+            crc.update(line, 0, crcAt);
+            if (written < 0 || written != crc.getValue()) {
+                throw new IOException("spool line: its checksum does not hold (torn or corrupted)");
+            }
+            SpoolRecord fast = new FastReader(line, crcAt).record();
+            if (fast != null) {
+                return fast;
+            }
+        }
+        return parse(new String(line, StandardCharsets.UTF_8));
+    }
+
+    private static long parseHex(byte[] b, int at) {
+        long v = 0;
+        for (int i = at; i < at + 8; i++) {
+            int d = Character.digit(b[i], 16);
+            if (d < 0) {
+                return -1;
+            }
+            v = v << 4 | d;
+        }
+        return v;
     }
 
     /** One event in the contract's form, {@code {"userId":…,"name":…,"value":…}}, on one line. */
@@ -87,6 +149,169 @@ public record SpoolRecord(String key, List<Event> events) {
             }
         }
         return new SpoolRecord(key, events);
+    }
+
+    /**
+     * The parser of the one form {@link #line} writes, on bytes, for lines whose checksum holds: their events were
+     * validated before they were written, so it only takes them apart. Whatever it does not expect (an escape or a
+     * character beyond ASCII in a string, a number in another form, another layout) makes it give up, and the line is
+     * read by the validator instead: the two always agree on what a line holds.
+     */
+    private static final class FastReader {
+        private static final byte[] KEY = "{\"key\":".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] EVENTS = ",\"events\":[".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] USER = "{\"userId\":\"".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] NAME = ",\"name\":\"".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] ADD = "add_revenue\"".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] SUBTRACT = "subtract_revenue\"".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] VALUE = ",\"value\":".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
+        /**
+         * Digits before the point that the fast path reads into a long of cents (16 + 2 places < 2^63); a larger value
+         * (the validator takes up to 10^18) is read by the validator.
+         */
+        private static final int MAX_INTEGER_DIGITS = 16;
+
+        private final byte[] b;
+        private final int end;
+        private int pos;
+
+        FastReader(byte[] b, int end) {
+            this.b = b;
+            this.end = end;
+        }
+
+        /** The request, or null when the line is not in the form this parser knows. */
+        SpoolRecord record() {
+            if (!take(KEY)) {
+                return null;
+            }
+            String key;
+            if (take(NULL)) {
+                key = null;
+            } else if (pos < end && b[pos] == '"') {
+                pos++;
+                key = string();
+                if (key == null) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+            if (!take(EVENTS)) {
+                return null;
+            }
+            List<Event> events = new ArrayList<>();
+            if (pos < end && b[pos] == ']') {
+                pos++;
+            } else {
+                while (true) {
+                    Event e = event();
+                    if (e == null) {
+                        return null;
+                    }
+                    events.add(e);
+                    if (pos < end && b[pos] == ',') {
+                        pos++;
+                    } else if (pos < end && b[pos] == ']') {
+                        pos++;
+                        break;
+                    } else {
+                        return null;
+                    }
+                }
+            }
+            // the object's end is the checksum's field: nothing may stand between
+            return pos == end ? new SpoolRecord(key, events) : null;
+        }
+
+        private Event event() {
+            if (!take(USER)) {
+                return null;
+            }
+            String user = string();
+            if (user == null || user.isEmpty() || user.length() > 255 || !take(NAME)) {
+                return null;
+            }
+            String name;
+            if (take(ADD)) {
+                name = Event.ADD;
+            } else if (take(SUBTRACT)) {
+                name = Event.SUBTRACT;
+            } else {
+                return null;
+            }
+            if (!take(VALUE)) {
+                return null;
+            }
+            BigDecimal value = number();
+            if (value == null || pos >= end || b[pos] != '}') {
+                return null;
+            }
+            pos++;
+            return new Event(user, name, value);
+        }
+
+        /** The rest of a string whose opening quote was taken: plain ASCII, no escape, no control character. */
+        private String string() {
+            int start = pos;
+            while (pos < end) {
+                byte c = b[pos];
+                if (c == '"') {
+                    String s = new String(b, start, pos - start, StandardCharsets.ISO_8859_1);
+                    pos++;
+                    return s;
+                }
+                if (c == '\\' || c < 0x20) { // an escape, a control character, or (negative) beyond ASCII
+                    return null;
+                }
+                pos++;
+            }
+            return null;
+        }
+
+        /** A plain decimal, zero or more, at most two places, as the validator makes it: scale 2. */
+        private BigDecimal number() {
+            long unscaled = 0;
+            int digits = 0;
+            int start = pos;
+            while (pos < end && b[pos] >= '0' && b[pos] <= '9') {
+                unscaled = unscaled * 10 + (b[pos] - '0');
+                digits++;
+                pos++;
+            }
+            if (digits == 0 || digits > MAX_INTEGER_DIGITS || (digits > 1 && b[start] == '0')) {
+                return null;
+            }
+            int places = 0;
+            if (pos < end && b[pos] == '.') {
+                pos++;
+                while (pos < end && b[pos] >= '0' && b[pos] <= '9' && places < 3) {
+                    unscaled = unscaled * 10 + (b[pos] - '0');
+                    places++;
+                    pos++;
+                }
+                if (places == 0 || places > 2) {
+                    return null;
+                }
+            }
+            if (pos < end && (b[pos] == 'e' || b[pos] == 'E' || (b[pos] >= '0' && b[pos] <= '9'))) {
+                return null;
+            }
+            for (int i = places; i < 2; i++) {
+                unscaled *= 10;
+            }
+            return BigDecimal.valueOf(unscaled, 2);
+        }
+
+        private boolean take(byte[] expected) {
+            if (end - pos < expected.length || !Arrays.equals(b, pos, pos + expected.length, expected, 0,
+                    expected.length)) {
+                return false;
+            }
+            pos += expected.length;
+            return true;
+        }
     }
 
     private static Event readEvent(JsonParser p) throws IOException {

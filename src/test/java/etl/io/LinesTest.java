@@ -11,10 +11,21 @@ import org.junit.jupiter.api.Test;
 
 class LinesTest {
 
+    /** Each chunk's lines, decoded and joined by newlines. */
     private static List<String> chunks(String text, int n) {
         List<String> out = new ArrayList<>();
-        Lines.of(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), n).forEachRemaining(out::add);
+        Lines.chunks(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), n, Integer.MAX_VALUE - 16)
+                .forEachRemaining(c -> out.add(String.join("\n", c.stream()
+                        .map(l -> new String(l, StandardCharsets.UTF_8)).toList())));
         return out;
+    }
+
+    @Test
+    void eachLineOfASpoolFileAsBytes() {
+        List<String> out = new ArrayList<>();
+        Lines.each(new ByteArrayInputStream("{\"a\"}\n\n{\"b\"}".getBytes(StandardCharsets.UTF_8)))
+                .forEachRemaining(l -> out.add(new String(l, StandardCharsets.UTF_8)));
+        assertEquals(List.of("{\"a\"}", "", "{\"b\"}"), out);
     }
 
     @Test

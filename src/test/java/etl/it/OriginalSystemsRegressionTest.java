@@ -83,6 +83,27 @@ class OriginalSystemsRegressionTest extends SystemTestBase {
     }
 
     @Test
+    void aCorruptedOutboxLineIsNeverApplied() throws Exception {
+        // A spool line whose bytes changed on disk (one digit: still valid JSON, still a valid event) fails its
+        // checksum: it is kept in .rejected/ with the reason, and the file's other lines are applied.
+        String u = user("flip");
+        byte[] good = etl.spool.SpoolRecord.line(null, java.util.List.of(new etl.event.Event(u, etl.event.Event.ADD,
+                new java.math.BigDecimal("3.00"))));
+        String bad = new String(good, java.nio.charset.StandardCharsets.UTF_8).replace("\"value\":3.00", "\"value\":9.00");
+        Path tmp = Files.createTempFile(Path.of("target"), "outbox", ".part");
+        Files.write(tmp, good);
+        Files.writeString(tmp, bad, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(tmp, good, java.nio.file.StandardOpenOption.APPEND);
+        String name = "0000000000000-flip-" + u + ".jsonl";
+        Files.move(tmp, outbox().resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        Waits.revenue(u, "6", 5000);
+        String rejected = Files.readString(outbox().resolve(".rejected").resolve(name + ".rejected.jsonl"));
+        assertTrue(rejected.startsWith("{\"line\":2,\"reason\":") && rejected.contains("checksum"), rejected);
+        awaitProcessorPolls();
+        Waits.revenue(u, "6", 1000);
+    }
+
+    @Test
     void anAppliedOutboxFilePutBackIsNotAppliedAgain() throws Exception {
         String u = user("replay");
         assertEquals(200, Http.post(ev(u, "add_revenue", "6"), AUTH, TOKEN).status());

@@ -50,4 +50,76 @@ class SpoolRecordTest {
         String l = line("k", "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1}", false);
         assertThrows(IOException.class, () -> SpoolRecord.parse(l.substring(0, l.length() / 2)));
     }
+
+    /** The line as the processor gets it from the file: without its newline. */
+    private static byte[] stored(String key, List<Event> events) {
+        byte[] l = SpoolRecord.line(key, events);
+        return java.util.Arrays.copyOf(l, l.length - 1);
+    }
+
+    @Test
+    void theFastReaderReadsWhatTheValidatorReads() throws IOException {
+        java.util.Random rnd = new java.util.Random(7);
+        String[] users = {"user1", "u", "ü", "\ud83d\ude00x", "a\"b", "back\\slash", "line\nbreak", "x".repeat(255),
+            "tab\tin", "42", "\u00e9t\u00e9", "sp ace"};
+        String[] keys = {null, "k", "k\"1", "clé", "inbox-abc-5000-3"};
+        for (int r = 0; r < 300; r++) {
+            List<Event> events = new java.util.ArrayList<>();
+            for (int i = rnd.nextInt(6); i > 0; i--) {
+                long cents = switch (rnd.nextInt(4)) {
+                    case 0 -> rnd.nextInt(100);
+                    case 1 -> rnd.nextInt(100_000);
+                    case 2 -> Math.abs(rnd.nextLong() % 1_000_000_000_000_000_00L); // up to 10^18 - 0.01
+                    default -> 9_999_999_999_999_999L; // 16 digits before the point: the fast path's largest
+                };
+                events.add(new Event(users[rnd.nextInt(users.length)], rnd.nextBoolean() ? Event.ADD : Event.SUBTRACT,
+                        BigDecimal.valueOf(cents, 2)));
+            }
+            String key = keys[rnd.nextInt(keys.length)];
+            byte[] line = stored(key, events);
+            SpoolRecord fast = SpoolRecord.read(line);
+            assertEquals(SpoolRecord.parse(new String(line, StandardCharsets.UTF_8)), fast);
+            assertEquals(new SpoolRecord(key, events), fast);
+        }
+    }
+
+    @Test
+    void aLineWhoseChecksumDoesNotHoldIsNeverRead() {
+        byte[] line = stored("k", List.of(new Event("u", Event.ADD, new BigDecimal("12.50"))));
+        String text = new String(line, StandardCharsets.UTF_8);
+        int digit = text.indexOf("12.50");
+        byte[] flipped = line.clone();
+        flipped[digit] = '9'; // still a valid event, but not the one that was written
+        IOException e = assertThrows(IOException.class, () -> SpoolRecord.read(flipped));
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+        byte[] badHex = line.clone();
+        badHex[badHex.length - 3] = 'z';
+        assertThrows(IOException.class, () -> SpoolRecord.read(badHex));
+        // torn anywhere: never a request
+        for (int cut = 1; cut < line.length; cut += 7) {
+            byte[] torn = java.util.Arrays.copyOf(line, cut);
+            assertThrows(IOException.class, () -> SpoolRecord.read(torn), "torn at " + cut);
+        }
+    }
+
+    @Test
+    void aLineWithoutChecksumOrInAnotherFormIsReadByTheValidator() throws IOException {
+        // a line of the former format (no checksum), as an older server spooled it
+        String old = "{\"key\":\"k\",\"events\":[{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1.5}]}";
+        assertEquals(new SpoolRecord("k", List.of(new Event("u", Event.ADD, new BigDecimal("1.50")))),
+                SpoolRecord.read(old.getBytes(StandardCharsets.UTF_8)));
+        // a checksum that holds over a layout the fast reader does not know (spaces): read, and validated
+        String spaced = "{\"key\": null, \"events\": [{\"userId\": \"u\", \"name\": \"subtract_revenue\", \"value\": 2}]";
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(spaced.getBytes(StandardCharsets.UTF_8));
+        byte[] line = (spaced + String.format(",\"crc32\":\"%08x\"}", crc.getValue())).getBytes(StandardCharsets.UTF_8);
+        assertEquals(new SpoolRecord(null, List.of(new Event("u", Event.SUBTRACT, new BigDecimal("2.00")))),
+                SpoolRecord.read(line));
+        // and one whose content the validator refuses (three places) is an error even with a checksum that holds
+        String bad = "{\"key\":null,\"events\":[{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1.005}]";
+        crc.reset();
+        crc.update(bad.getBytes(StandardCharsets.UTF_8));
+        byte[] badLine = (bad + String.format(",\"crc32\":\"%08x\"}", crc.getValue())).getBytes(StandardCharsets.UTF_8);
+        assertThrows(IOException.class, () -> SpoolRecord.read(badLine));
+    }
 }
