@@ -23,12 +23,18 @@ public final class StaticResources implements Processor {
 
     /** A processor answering with one classpath file. */
     public static Processor classpath(String path) {
+        byte[] content = required(path);
+        String type = contentType(path);
+        return e -> answer(e, 200, type, content);
+    }
+
+    /** The bytes of a classpath file that must be there (the jar's own pages). */
+    static byte[] required(String path) {
         byte[] content = read(path);
         if (content == null) {
             throw new IllegalStateException(path + " is not on the classpath");
         }
-        String type = contentType(path);
-        return e -> answer(e, 200, type, content);
+        return content;
     }
 
     @Override

@@ -1,8 +1,7 @@
 package etl.http;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -20,44 +19,27 @@ import etl.status.StatusReport;
 public final class StatusPage {
 
     private final StatusReport report;
-    private final Buffer page;
-    private final Buffer script;
-    private final Buffer styles;
-    private final Buffer uplot;
-    private final Buffer uplotStyles;
+    /** Each path of the page and the classpath file it serves. */
+    private final Map<String, String> files = new LinkedHashMap<>();
 
     public StatusPage(StatusReport report, String uplotVersion) {
         this.report = report;
-        this.page = resource("status/status.html");
-        this.script = resource("status/status.js");
-        this.styles = resource("status/status.css");
         String webjar = "META-INF/resources/webjars/uplot/" + uplotVersion + "/dist/";
-        this.uplot = resource(webjar + "uPlot.iife.min.js");
-        this.uplotStyles = resource(webjar + "uPlot.min.css");
-    }
-
-    private static Buffer resource(String name) {
-        try (InputStream in = StatusPage.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is not on the classpath");
-            }
-            return Buffer.buffer(in.readAllBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        files.put("/status", "status/status.html");
+        files.put("/status/status.js", "status/status.js");
+        files.put("/status/status.css", "status/status.css");
+        files.put("/status/uPlot.iife.min.js", webjar + "uPlot.iife.min.js");
+        files.put("/status/uPlot.min.css", webjar + "uPlot.min.css");
     }
 
     public void install(Router router) {
-        router.get("/status").handler(ctx -> send(ctx, page, "text/html; charset=utf-8"));
-        router.get("/status/status.js").handler(ctx -> send(ctx, script, "text/javascript; charset=utf-8"));
-        router.get("/status/status.css").handler(ctx -> send(ctx, styles, "text/css; charset=utf-8"));
-        router.get("/status/uPlot.iife.min.js").handler(ctx -> send(ctx, uplot, "text/javascript; charset=utf-8"));
-        router.get("/status/uPlot.min.css").handler(ctx -> send(ctx, uplotStyles, "text/css; charset=utf-8"));
+        files.forEach((path, resource) -> {
+            Buffer body = Buffer.buffer(StaticResources.required(resource));
+            String type = StaticResources.contentType(resource);
+            router.get(path).handler(ctx -> ctx.response().putHeader("Content-Type", type)
+                    .putHeader("Cache-Control", "no-cache").end(body));
+        });
         router.get("/status.json").handler(this::json);
-    }
-
-    private static void send(RoutingContext ctx, Buffer body, String type) {
-        ctx.response().putHeader("Content-Type", type).putHeader("Cache-Control", "no-cache").end(body);
     }
 
     private void json(RoutingContext ctx) {
