@@ -60,6 +60,11 @@ public final class EventValidator {
 
     /** Checks one line of JSON Lines given as bytes {@code b[from, to)}: strict UTF-8 first, then the event. */
     public static Result validateLine(byte[] b, int from, int to) {
+        // the common form, taken apart without Jackson; anything else is validated below
+        Event common = CanonicalEvents.line(b, from, to);
+        if (common != null) {
+            return new Result(common, null);
+        }
         String text;
         try {
             text = Utf8.decode(b, from, to);

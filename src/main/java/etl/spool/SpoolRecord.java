@@ -2,7 +2,6 @@ package etl.spool;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
+import etl.event.CanonicalEvents;
 import etl.event.Event;
 import etl.event.EventValidator;
 
@@ -153,164 +153,61 @@ public record SpoolRecord(String key, List<Event> events) {
 
     /**
      * The parser of the one form {@link #line} writes, on bytes, for lines whose checksum holds: their events were
-     * validated before they were written, so it only takes them apart. Whatever it does not expect (an escape or a
-     * character beyond ASCII in a string, a number in another form, another layout) makes it give up, and the line is
-     * read by the validator instead: the two always agree on what a line holds.
+     * validated before they were written, so it only takes them apart (each event with {@link CanonicalEvents}).
+     * Whatever it does not expect (an escape or a character beyond ASCII in a string, a number in another form,
+     * another layout) makes it give up, and the line is read by the validator instead: the two always agree on what a
+     * line holds.
      */
     private static final class FastReader {
         private static final byte[] KEY = "{\"key\":".getBytes(StandardCharsets.US_ASCII);
         private static final byte[] EVENTS = ",\"events\":[".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] USER = "{\"userId\":\"".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] NAME = ",\"name\":\"".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] ADD = "add_revenue\"".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] SUBTRACT = "subtract_revenue\"".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] VALUE = ",\"value\":".getBytes(StandardCharsets.US_ASCII);
         private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
-        /**
-         * Digits before the point that the fast path reads into a long of cents (16 + 2 places < 2^63); a larger value
-         * (the validator takes up to 10^18) is read by the validator.
-         */
-        private static final int MAX_INTEGER_DIGITS = 16;
 
-        private final byte[] b;
+        private final CanonicalEvents c;
         private final int end;
-        private int pos;
 
         FastReader(byte[] b, int end) {
-            this.b = b;
+            this.c = new CanonicalEvents(b, 0, end);
             this.end = end;
         }
 
         /** The request, or null when the line is not in the form this parser knows. */
         SpoolRecord record() {
-            if (!take(KEY)) {
+            if (!c.take(KEY)) {
                 return null;
             }
             String key;
-            if (take(NULL)) {
+            if (c.take(NULL)) {
                 key = null;
-            } else if (pos < end && b[pos] == '"') {
-                pos++;
-                key = string();
+            } else if (c.take('"')) {
+                key = c.string();
                 if (key == null) {
                     return null;
                 }
             } else {
                 return null;
             }
-            if (!take(EVENTS)) {
+            if (!c.take(EVENTS)) {
                 return null;
             }
             List<Event> events = new ArrayList<>();
-            if (pos < end && b[pos] == ']') {
-                pos++;
-            } else {
+            if (!c.take(']')) {
                 while (true) {
-                    Event e = event();
+                    Event e = c.event();
                     if (e == null) {
                         return null;
                     }
                     events.add(e);
-                    if (pos < end && b[pos] == ',') {
-                        pos++;
-                    } else if (pos < end && b[pos] == ']') {
-                        pos++;
+                    if (c.take(']')) {
                         break;
-                    } else {
+                    }
+                    if (!c.take(',')) {
                         return null;
                     }
                 }
             }
             // the object's end is the checksum's field: nothing may stand between
-            return pos == end ? new SpoolRecord(key, events) : null;
-        }
-
-        private Event event() {
-            if (!take(USER)) {
-                return null;
-            }
-            String user = string();
-            if (user == null || user.isEmpty() || user.length() > 255 || !take(NAME)) {
-                return null;
-            }
-            String name;
-            if (take(ADD)) {
-                name = Event.ADD;
-            } else if (take(SUBTRACT)) {
-                name = Event.SUBTRACT;
-            } else {
-                return null;
-            }
-            if (!take(VALUE)) {
-                return null;
-            }
-            BigDecimal value = number();
-            if (value == null || pos >= end || b[pos] != '}') {
-                return null;
-            }
-            pos++;
-            return new Event(user, name, value);
-        }
-
-        /** The rest of a string whose opening quote was taken: plain ASCII, no escape, no control character. */
-        private String string() {
-            int start = pos;
-            while (pos < end) {
-                byte c = b[pos];
-                if (c == '"') {
-                    String s = new String(b, start, pos - start, StandardCharsets.ISO_8859_1);
-                    pos++;
-                    return s;
-                }
-                if (c == '\\' || c < 0x20) { // an escape, a control character, or (negative) beyond ASCII
-                    return null;
-                }
-                pos++;
-            }
-            return null;
-        }
-
-        /** A plain decimal, zero or more, at most two places, as the validator makes it: scale 2. */
-        private BigDecimal number() {
-            long unscaled = 0;
-            int digits = 0;
-            int start = pos;
-            while (pos < end && b[pos] >= '0' && b[pos] <= '9') {
-                unscaled = unscaled * 10 + (b[pos] - '0');
-                digits++;
-                pos++;
-            }
-            if (digits == 0 || digits > MAX_INTEGER_DIGITS || (digits > 1 && b[start] == '0')) {
-                return null;
-            }
-            int places = 0;
-            if (pos < end && b[pos] == '.') {
-                pos++;
-                while (pos < end && b[pos] >= '0' && b[pos] <= '9' && places < 3) {
-                    unscaled = unscaled * 10 + (b[pos] - '0');
-                    places++;
-                    pos++;
-                }
-                if (places == 0 || places > 2) {
-                    return null;
-                }
-            }
-            if (pos < end && (b[pos] == 'e' || b[pos] == 'E' || (b[pos] >= '0' && b[pos] <= '9'))) {
-                return null;
-            }
-            for (int i = places; i < 2; i++) {
-                unscaled *= 10;
-            }
-            return BigDecimal.valueOf(unscaled, 2);
-        }
-
-        private boolean take(byte[] expected) {
-            if (end - pos < expected.length || !Arrays.equals(b, pos, pos + expected.length, expected, 0,
-                    expected.length)) {
-                return false;
-            }
-            pos += expected.length;
-            return true;
+            return c.position() == end ? new SpoolRecord(key, events) : null;
         }
     }
 
