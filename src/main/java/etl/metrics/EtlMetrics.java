@@ -55,8 +55,11 @@ public final class EtlMetrics {
                 .description("age of the oldest spool file waiting to be applied").register(registry);
     }
 
-    /** One listing of the outbox serves the three backlog gauges of a scrape (it is kept for 100 ms). */
-    synchronized OutboxFiles.Backlog backlog() {
+    /**
+     * The outbox backlog now: one listing serves the three backlog gauges of a scrape and the status page (it is
+     * kept for 100 ms).
+     */
+    public synchronized OutboxFiles.Backlog backlog() {
         long now = System.nanoTime();
         if (backlog == null || now - backlogAt > 100_000_000L) {
             backlog = outbox.backlog();
@@ -119,11 +122,6 @@ public final class EtlMetrics {
     public Counts counts() {
         return new Counts(accepted.count(), applied.count(), rejectedHttp.count() + rejectedInbox.count(),
                 outbox.setAsideCount(), applyLag.count(), applyLag.totalTime(java.util.concurrent.TimeUnit.SECONDS));
-    }
-
-    /** The outbox backlog now (the listing the gauges share). */
-    public OutboxFiles.Backlog backlogNow() {
-        return backlog();
     }
 
     /** One HTTP answer: counted and timed by route and status. */

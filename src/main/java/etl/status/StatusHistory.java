@@ -46,7 +46,7 @@ public final class StatusHistory implements Processor {
 
     synchronized void sample(long now) {
         EtlMetrics.Counts c = metrics.counts();
-        OutboxFiles.Backlog b = metrics.backlogNow();
+        OutboxFiles.Backlog b = metrics.backlog();
         if (last != null && now > lastAt) {
             double dt = (now - lastAt) / 1000.0;
             long lags = c.lagCount() - last.lagCount();

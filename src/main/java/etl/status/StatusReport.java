@@ -62,7 +62,7 @@ public final class StatusReport {
                 periodMillis));
         doc.put("health", health());
         doc.put("rates", history.columns());
-        OutboxFiles.Backlog b = metrics.backlogNow();
+        OutboxFiles.Backlog b = metrics.backlog();
         doc.put("backlog", Map.of("files", b.files(), "bytes", b.bytes(), "oldestSeconds", b.oldestAgeSeconds()));
         List<Map<String, Object>> inbox = new ArrayList<>();
         for (InboxRun.Progress p : work.inbox()) {
