@@ -3,7 +3,8 @@
 (function () {
   'use strict';
   const params = new URLSearchParams(location.search);
-  let refresh = Number(params.get('refresh')) || 0;
+  // ?refresh=<ms> (at least 200), else the sample period
+  let refresh = Number(params.get('refresh')) > 0 ? Math.max(200, Number(params.get('refresh'))) : 0;
   const charts = {};
   const state = { last: null, updates: 0 };
   window.etlStatus = { charts, state };
