@@ -11,6 +11,7 @@ import org.apache.camel.support.ExpressionAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import etl.event.EventValidator;
 import etl.io.Lines;
 import etl.metrics.EtlMetrics;
 import etl.spool.SpoolRecord;
@@ -130,7 +131,7 @@ public final class BatchSteps {
         public void process(Exchange e) {
             byte[] line = e.getMessage().getBody(byte[].class);
             e.getMessage().setHeader(KEY, null);
-            if (line == null || blank(line)) {
+            if (line == null || EventValidator.blank(line, 0, line.length)) {
                 e.getMessage().setBody(null);
                 return;
             }
@@ -143,15 +144,6 @@ public final class BatchSteps {
                 e.getMessage().setBody(UserSums.unreadable(e.getMessage().getHeader(FILE, String.class),
                         lineNumber(e), new String(line, StandardCharsets.UTF_8), x.getMessage()));
             }
-        }
-
-        private static boolean blank(byte[] line) {
-            for (byte c : line) {
-                if (c != ' ' && c != '\t' && c != '\r') {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 
