@@ -54,7 +54,7 @@ public final class UserSums {
     private String[] users;
     private String[] amounts;
 
-    /** A request to apply: its events join the sums. */
+    /** A request to apply: counted now, its events summed when these sums are read or added to others. */
     public UserSums add(SpoolRecord record) {
         requests++;
         events += record.events().size();
