@@ -25,3 +25,29 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS idempotency_keys_applied_at ON idempotency_keys (applied_at);
+
+-- Background jobs (imports, exports, audits): created by the HTTP API, run by the routes import-*, export-*, audit-*
+-- in whichever process claims them (FOR UPDATE SKIP LOCKED). A running job holds a lease that its runner renews with
+-- each progress update; a job whose lease ran out (its process was killed) is claimed again and run from the start,
+-- up to a few attempts. request: what was asked (the export's format and filter); result: what came out.
+CREATE TABLE IF NOT EXISTS etl_jobs (
+    id VARCHAR(64) PRIMARY KEY,
+    kind VARCHAR(16) NOT NULL,
+    status VARCHAR(16) NOT NULL,
+    request JSONB NOT NULL DEFAULT '{}',
+    result JSONB NOT NULL DEFAULT '{}',
+    total BIGINT,
+    done BIGINT NOT NULL DEFAULT 0,
+    idempotency_key VARCHAR(200),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    owner VARCHAR(200),
+    lease_until TIMESTAMPTZ,
+    error TEXT,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+    started_at TIMESTAMPTZ,
+    finished_at TIMESTAMPTZ,
+    expires_at TIMESTAMPTZ,
+    UNIQUE (kind, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS etl_jobs_newest ON etl_jobs (kind, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS etl_jobs_waiting ON etl_jobs (kind, created_at) WHERE status IN ('queued', 'running');

@@ -10,6 +10,8 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 
 import etl.http.BodyTooLargeException;
 import etl.http.HttpReply;
+import etl.jobs.ExportWriter;
+import etl.jobs.JobSteps;
 
 /** Error handling, stated once per kind of route. */
 public class ErrorHandling extends RouteConfigurationBuilder {
@@ -44,6 +46,26 @@ public class ErrorHandling extends RouteConfigurationBuilder {
             .onException(Exception.class).handled(true)
                 .logStackTrace(false).logExhausted(false).logHandled(false)
                 .process("batchFailed")
+            .end();
+
+        // The job runners: a run that fails is logged in one line and queued again while it has attempts left (or
+        // failed for good); a run stopped because its job was deleted or taken over ends quietly. A failure before any
+        // job was claimed (the database down) is left to the next poll.
+        routeConfiguration("job-errors")
+            .onException(ExportWriter.JobLost.class).handled(true)
+                .logStackTrace(false).logExhausted(false).logHandled(false)
+                .log(LoggingLevel.WARN, "${exception.message}")
+            .end()
+            .onException(Exception.class).handled(true)
+                .logStackTrace(false).logExhausted(false).logHandled(false)
+                .choice()
+                    .when(header(JobSteps.ID).isNotNull())
+                        .log(LoggingLevel.ERROR, "Job ${header.etlJobId} failed: ${exception.message}")
+                        .process(new JobSteps.Failed())
+                        .to("sql:classpath:sql/job-failed.sql?dataSource=#dataSource")
+                    .otherwise()
+                        .log(LoggingLevel.DEBUG, "No job claimed: ${exception.message}")
+                .end()
             .end();
 
         // The client: while the server is down or answers 5xx, retry the chunk with exponential backoff, for ever.

@@ -41,6 +41,9 @@ import etl.http.ManagementDoor;
 import etl.http.PathUserId;
 import etl.http.StartupGate;
 import etl.http.StatusPage;
+import etl.jobs.ExportFiles;
+import etl.jobs.ExportWriter;
+import etl.jobs.JobSettings;
 import etl.status.RecentRejections;
 import etl.status.StatusHistory;
 import etl.status.StatusReport;
@@ -122,6 +125,14 @@ public class EtlConfiguration implements CamelConfiguration {
     private long statusSampleMillis;
     @PropertyInject("etl.status.uplot-version")
     private String uplotVersion;
+    @PropertyInject("etl.jobs.lease-ms")
+    private long jobLeaseMillis;
+    @PropertyInject("etl.jobs.max-attempts")
+    private int jobMaxAttempts;
+    @PropertyInject("etl.exports.dir")
+    private String exportsDir;
+    @PropertyInject("etl.exports.retention-days")
+    private double exportRetentionDays;
     @PropertyInject("etl.roles")
     private String roles;
     @PropertyInject("camel.server.port")
@@ -143,6 +154,9 @@ public class EtlConfiguration implements CamelConfiguration {
             checkPortFree(managementPort, "management port", "ETL_MANAGEMENT_PORT");
         }
         checkWritable("outbox", Path.of(outboxDir));
+        if (Roles.enabled(context, Roles.SERVER)) {
+            checkWritable("exports", Path.of(exportsDir));
+        }
         if (Roles.enabled(context, Roles.CLIENT)) {
             checkWritable("inbox", Path.of(inboxDir));
         }
@@ -342,6 +356,23 @@ public class EtlConfiguration implements CamelConfiguration {
             WorkInProgress work) {
         return new StatusPage(new StatusReport(context, metrics, history, work,
                 new RecentRejections(Path.of(inboxDir), Path.of(outboxDir)), roles, statusSampleMillis), uplotVersion);
+    }
+
+    // Background jobs: the settings the runners share, the exports folder, the export's writer.
+
+    @BindToRegistry(lazy = true)
+    public JobSettings jobSettings() {
+        return JobSettings.of(jobLeaseMillis, jobMaxAttempts, Path.of(exportsDir), exportRetentionDays);
+    }
+
+    @BindToRegistry(lazy = true)
+    public ExportFiles exportFiles(JobSettings jobs) {
+        return new ExportFiles(jobs.exportsDir(), Math.max(60_000L, 2 * jobs.leaseMillis()));
+    }
+
+    @BindToRegistry(lazy = true)
+    public ExportWriter exportWriter(DataSource dataSource, JobSettings jobs) {
+        return new ExportWriter(dataSource, jobs);
     }
 
     // Readiness checks on the management server (/observe/health/ready).

@@ -24,24 +24,6 @@ public final class IdempotencyKeys implements org.apache.camel.Processor {
     private final JdbcTemplate jdbc;
     private volatile long skipUntil;
 
-    /** True when the request's Idempotency-Key is empty or only white space (refused: 400). */
-    public static final class Blank implements org.apache.camel.Predicate {
-        @Override
-        public boolean matches(org.apache.camel.Exchange exchange) {
-            String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
-            return key != null && key.isBlank();
-        }
-    }
-
-    /** True when the request's Idempotency-Key has more than {@link #MAX_KEY_LENGTH} characters (refused: 400). */
-    public static final class TooLong implements org.apache.camel.Predicate {
-        @Override
-        public boolean matches(org.apache.camel.Exchange exchange) {
-            String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
-            return key != null && key.codePointCount(0, key.length()) > MAX_KEY_LENGTH;
-        }
-    }
-
     public IdempotencyKeys(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }

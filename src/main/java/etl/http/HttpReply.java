@@ -12,6 +12,10 @@ import org.apache.camel.Processor;
  */
 public final class HttpReply implements Processor {
 
+    /** Set by a step that refuses a request for one of its fields: the field's name, and why. */
+    public static final String INVALID_FIELD = "etlInvalidField";
+    public static final String INVALID_REASON = "etlInvalidReason";
+
     private final int status;
     private final Function<Exchange, String> body;
 
@@ -55,5 +59,21 @@ public final class HttpReply implements Processor {
             Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
             send(exchange, status, Json.error((caught == null ? "request refused" : caught.getMessage()) + suffix));
         }
+    }
+
+    /** 400 {@code {"error", "field"}}: the reason in header {@link #INVALID_REASON}, the field (or null: the body). */
+    public static final class FieldRefused implements Processor {
+        @Override
+        public void process(Exchange e) {
+            var m = e.getMessage();
+            send(e, 400, Json.fieldError(m.getHeader(INVALID_FIELD, String.class), m.getHeader(INVALID_REASON,
+                    String.class)));
+        }
+    }
+
+    /** Marks the exchange's request as refused for a field (answered by {@link FieldRefused}). */
+    public static void refuseField(Exchange e, String field, String reason) {
+        e.getMessage().setHeader(INVALID_FIELD, field);
+        e.getMessage().setHeader(INVALID_REASON, reason);
     }
 }

@@ -44,16 +44,30 @@ public final class Json {
         return write(m);
     }
 
+    /** An answer {@code {"error": message, "field": field}}: a request refused for one of its fields. */
+    public static String fieldError(String field, String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", message);
+        m.put("field", field);
+        return write(m);
+    }
+
     /** A total as an exact JSON number with no trailing zeros: 50.00 is 50, 0.30 is 0.3. */
     public static String revenue(String userId, BigDecimal revenue) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("userId", userId);
-        BigDecimal plain = revenue.signum() == 0 ? BigDecimal.ZERO : revenue.stripTrailingZeros();
-        m.put("revenue", plain.scale() < 0 ? plain.setScale(0) : plain);
+        m.put("revenue", plain(revenue));
         return write(m);
     }
 
-    private static String write(Object o) {
+    /** An amount with no trailing zeros and no exponent: 50.00 is 50, 0.30 is 0.3. */
+    public static BigDecimal plain(BigDecimal amount) {
+        BigDecimal plain = amount.signum() == 0 ? BigDecimal.ZERO : amount.stripTrailingZeros();
+        return plain.scale() < 0 ? plain.setScale(0) : plain;
+    }
+
+    /** Any map or list of plain values as JSON (amounts written plain, never in exponent form). */
+    public static String write(Object o) {
         try {
             return MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {

@@ -7,6 +7,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
+import etl.event.IdempotencyKeys;
 import etl.io.Utf8;
 
 /**
@@ -50,6 +51,44 @@ public final class TrustedHeaders implements Processor {
             m.removeHeader(name);
         } else {
             m.setHeader(name, value);
+        }
+    }
+
+    /**
+     * Why the request's Idempotency-Key is refused (400), or null: not UTF-8; empty or white space (it would make every
+     * later request with such a key a "duplicate" of the first); longer than {@link IdempotencyKeys#MAX_KEY_LENGTH}
+     * characters.
+     */
+    public static String keyProblem(Message m) {
+        if (m.getHeader(BAD_KEY) != null) {
+            return "Idempotency-Key is not valid UTF-8";
+        }
+        String key = m.getHeader(IDEMPOTENCY_KEY, String.class);
+        if (key == null) {
+            return null;
+        }
+        if (key.isBlank()) {
+            return "Idempotency-Key is empty; send a non-blank key or none";
+        }
+        if (key.codePointCount(0, key.length()) > IdempotencyKeys.MAX_KEY_LENGTH) {
+            return "Idempotency-Key is longer than " + IdempotencyKeys.MAX_KEY_LENGTH + " characters";
+        }
+        return null;
+    }
+
+    /** True when the request's Idempotency-Key is refused ({@link #keyProblem}). */
+    public static final class BadKey implements org.apache.camel.Predicate {
+        @Override
+        public boolean matches(Exchange exchange) {
+            return keyProblem(exchange.getMessage()) != null;
+        }
+    }
+
+    /** 400: why the Idempotency-Key is refused. */
+    public static final class RefuseKey implements Processor {
+        @Override
+        public void process(Exchange exchange) {
+            HttpReply.send(exchange, 400, Json.error(keyProblem(exchange.getMessage())));
         }
     }
 }

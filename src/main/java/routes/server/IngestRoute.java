@@ -39,14 +39,8 @@ public class IngestRoute extends RouteBuilder {
             .choice()
                 .when(PredicateBuilder.not(authorized))
                     .process(HttpReply.error(401, "missing or wrong Authorization token"))
-                .when(header(TrustedHeaders.BAD_KEY).isNotNull())
-                    .process(HttpReply.error(400, "Idempotency-Key is not valid UTF-8"))
-                .when(new IdempotencyKeys.Blank())
-                    // an empty key would make every later keyless-looking request a "duplicate" of the first
-                    .process(HttpReply.error(400, "Idempotency-Key is empty; send a non-blank key or none"))
-                .when(new IdempotencyKeys.TooLong())
-                    .process(HttpReply.error(400, "Idempotency-Key is longer than " + IdempotencyKeys.MAX_KEY_LENGTH
-                            + " characters"))
+                .when(new TrustedHeaders.BadKey())
+                    .process(new TrustedHeaders.RefuseKey())
                 .otherwise()
                     .to("direct:ingest-accept")
             .end();

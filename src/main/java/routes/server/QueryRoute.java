@@ -6,10 +6,14 @@ import org.apache.camel.support.builder.PredicateBuilder;
 
 import etl.http.AuthToken;
 import etl.http.HttpReply;
+import etl.http.ListingSteps;
 import etl.http.PathUserId;
 import etl.http.QuerySteps;
 
-/** {@code GET /userEvents/{userId}}: a user's applied total, or 404 when nothing was applied for that user. */
+/**
+ * {@code GET /userEvents/{userId}}: a user's applied total, or 404 when nothing was applied for that user;
+ * {@code GET /userEvents?limit=&after=}: every total, paged by cursor.
+ */
 public class QueryRoute extends RouteBuilder {
 
     @BeanInject
@@ -38,6 +42,24 @@ public class QueryRoute extends RouteBuilder {
                         .otherwise()
                             .process(new QuerySteps.Revenue())
                     .end()
+            .end();
+
+        // every total, a page at a time; a bulk read, so the token is required whatever etl.query.require-token says
+        from("platform-http:/userEvents?httpMethodRestrict=GET&muteException=true")
+            .routeId("http-list")
+            .routeConfigurationId("http-errors")
+            .process("trustedHeaders")
+            .process(new ListingSteps.Page())
+            .choice()
+                .when(new ListingSteps.NotTheListing())
+                    .process(new QuerySteps.NoSuchResource())
+                .when(PredicateBuilder.not(authorized))
+                    .process(HttpReply.error(401, "missing or wrong Authorization token"))
+                .when(header(HttpReply.INVALID_REASON).isNotNull())
+                    .process(new HttpReply.FieldRefused())
+                .otherwise()
+                    .to("sql:classpath:sql/list-totals.sql?dataSource=#dataSource")
+                    .process(new ListingSteps.Reply())
             .end();
 
         // anything else: a JSON 404 (Vert.x would answer in HTML). Vert.x tries routes in the order they were added,

@@ -29,13 +29,17 @@ import org.junit.jupiter.api.TestInstance;
         "etl.client.retry-initial-ms=100",
         "etl.client.retry-max-ms=1000",
         "etl.keys.purge-delay-ms=500",
-        "etl.keys.purge-period-ms=500"
+        "etl.keys.purge-period-ms=500",
+        "etl.exports.dir=" + SystemTestBase.EXPORTS,
+        "etl.jobs.poll-ms=100",
+        "etl.exports.sweep-ms=300"
 })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SystemTestBase {
 
     public static final String INBOX = "target/it/inbox";
     public static final String OUTBOX = "target/it/outbox";
+    public static final String EXPORTS = "target/it/exports";
     public static final String AUTH = "Authorization";
     public static final String TOKEN = "secret";
 

@@ -1,0 +1,18 @@
+package etl.jobs;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * What the job routes share: this process's name as a job's owner (unique per start, so that a restarted process
+ * never mistakes a job of its killed predecessor for its own), the lease a running job holds between two progress
+ * updates, how many times an interrupted job is tried, the exports folder and how long an export is kept.
+ */
+public record JobSettings(String owner, long leaseMillis, int maxAttempts, Path exportsDir, long exportRetentionMillis) {
+
+    public static JobSettings of(long leaseMillis, int maxAttempts, Path exportsDir, double exportRetentionDays) {
+        String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        return new JobSettings(owner, leaseMillis, maxAttempts, exportsDir, (long) (exportRetentionDays * 86_400_000L));
+    }
+}

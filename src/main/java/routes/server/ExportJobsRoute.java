@@ -1,0 +1,51 @@
+package routes.server;
+
+import org.apache.camel.BeanInject;
+import org.apache.camel.builder.RouteBuilder;
+
+import etl.jobs.ExportFiles;
+import etl.jobs.JobSettings;
+import etl.jobs.JobSteps;
+
+/**
+ * Runs the queued exports, one at a time in this process (others take the next: job-claim.sql skips locked rows), and
+ * removes the expired ones. A run that fails is queued again while it has attempts left (job-failed.sql, in route
+ * configuration {@code job-errors}); one whose process died is claimed again when its lease runs out.
+ */
+public class ExportJobsRoute extends RouteBuilder {
+
+    private static final String DB = "?dataSource=#dataSource";
+
+    @BeanInject
+    private JobSettings jobs;
+    @BeanInject
+    private ExportFiles exportFiles;
+
+    @Override
+    public void configure() {
+        from("timer:export-runner?delay=500&period={{etl.jobs.poll-ms}}")
+            .routeId("export-runner")
+            .routeConfigurationId("job-errors")
+            .process(new JobSteps.Claim("export", jobs, jobs.exportRetentionMillis()))
+            .to("sql:classpath:sql/job-give-up.sql" + DB)
+            .to("sql:classpath:sql/job-claim.sql" + DB + "&outputType=SelectOne")
+            .filter(body().isNotNull())
+                .process(new JobSteps.Claimed())
+                .log("Export ${header.etlJobId}: running (attempt ${body[attempts]})")
+                .process("exportWriter")
+                .to("sql:classpath:sql/job-complete.sql" + DB)
+                .log("Export ${header.etlJobId}: completed, ${header.etlJobDone} rows")
+            .end();
+
+        from("timer:export-retention?delay=5000&period={{etl.exports.sweep-ms}}")
+            .routeId("export-retention")
+            .to("sql:classpath:sql/export-expired.sql" + DB)
+            .split(body())
+                .process(exportFiles.new RemoveFile())
+                .setHeader(JobSteps.ID, simple("${body[id]}"))
+                .to("sql:classpath:sql/export-forget.sql" + DB)
+            .end()
+            .to("sql:classpath:sql/export-ids.sql" + DB)
+            .process(exportFiles.new RemoveOrphans());
+    }
+}
