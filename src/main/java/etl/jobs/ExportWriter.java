@@ -52,6 +52,8 @@ public final class ExportWriter implements Processor {
 
     static final int FETCH = 5_000;
     private static final long PROGRESS_EVERY_NANOS = 500_000_000L;
+    private static final long LOG_EVERY_NANOS = 5_000_000_000L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExportWriter.class);
 
     private final DataSource dataSource;
     private final JobSettings settings;
@@ -123,6 +125,7 @@ public final class ExportWriter implements Processor {
         progress(id, 0, total);
         long rows = 0;
         long reported = System.nanoTime();
+        long logged = reported;
         try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             OutputStream out = new BufferedOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), sha),
@@ -138,6 +141,10 @@ public final class ExportWriter implements Processor {
                         if (rows % FETCH == 0 && System.nanoTime() - reported > PROGRESS_EVERY_NANOS) {
                             progress(id, rows, total);
                             reported = System.nanoTime();
+                            if (reported - logged > LOG_EVERY_NANOS) {
+                                LOG.info("Export {}: {} of {} rows written", id, rows, total);
+                                logged = reported;
+                            }
                         }
                     }
                 }
