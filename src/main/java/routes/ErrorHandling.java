@@ -10,7 +10,7 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 
 import etl.http.BodyTooLargeException;
 import etl.http.HttpReply;
-import etl.jobs.ExportWriter;
+import etl.jobs.JobProgress;
 import etl.jobs.JobSteps;
 
 /** Error handling, stated once per kind of route. */
@@ -52,7 +52,7 @@ public class ErrorHandling extends RouteConfigurationBuilder {
         // failed for good); a run stopped because its job was deleted or taken over ends quietly. A failure before any
         // job was claimed (the database down) is left to the next poll.
         routeConfiguration("job-errors")
-            .onException(ExportWriter.JobLost.class).handled(true)
+            .onException(JobProgress.JobLost.class).handled(true)
                 .logStackTrace(false).logExhausted(false).logHandled(false)
                 .log(LoggingLevel.WARN, "${exception.message}")
             .end()

@@ -41,8 +41,11 @@ import etl.http.ManagementDoor;
 import etl.http.PathUserId;
 import etl.http.StartupGate;
 import etl.http.StatusPage;
+import etl.http.UploadDoor;
 import etl.jobs.ExportFiles;
 import etl.jobs.ExportWriter;
+import etl.jobs.ImportSteps;
+import etl.jobs.JobProgress;
 import etl.jobs.JobSettings;
 import etl.status.RecentRejections;
 import etl.status.StatusHistory;
@@ -133,6 +136,16 @@ public class EtlConfiguration implements CamelConfiguration {
     private String exportsDir;
     @PropertyInject("etl.exports.retention-days")
     private double exportRetentionDays;
+    @PropertyInject("etl.imports.dir")
+    private String importsDir;
+    @PropertyInject("etl.imports.retention-days")
+    private double importRetentionDays;
+    @PropertyInject("etl.imports.max-bytes")
+    private long importMaxBytes;
+    @PropertyInject("etl.inbox.chunk-lines")
+    private int chunkLines;
+    @PropertyInject("etl.inbox.max-line-bytes")
+    private int maxInboxLineBytes;
     @PropertyInject("etl.roles")
     private String roles;
     @PropertyInject("camel.server.port")
@@ -156,6 +169,7 @@ public class EtlConfiguration implements CamelConfiguration {
         checkWritable("outbox", Path.of(outboxDir));
         if (Roles.enabled(context, Roles.SERVER)) {
             checkWritable("exports", Path.of(exportsDir));
+            checkWritable("imports", Path.of(importsDir));
         }
         if (Roles.enabled(context, Roles.CLIENT)) {
             checkWritable("inbox", Path.of(inboxDir));
@@ -327,9 +341,11 @@ public class EtlConfiguration implements CamelConfiguration {
             StatusPage statusPage) {
         HttpServers servers = new HttpServers(context, idleTimeoutSeconds, maxHeaderBytes, maxLineBytes);
         ApiDoor door = new ApiDoor(token, metrics, maxBodyBytes, bodyTimeoutMillis, queryRequiresToken);
+        UploadDoor uploads = new UploadDoor(token, metrics, Path.of(importsDir), importMaxBytes);
         servers.onRouter(httpPort, router -> {
             gate.install(router);
             door.install(router);
+            uploads.install(router);
         });
         servers.onRouter(managementPort, router -> {
             ManagementDoor.install(router, token);
@@ -358,11 +374,17 @@ public class EtlConfiguration implements CamelConfiguration {
                 new RecentRejections(Path.of(inboxDir), Path.of(outboxDir)), roles, statusSampleMillis), uplotVersion);
     }
 
-    // Background jobs: the settings the runners share, the exports folder, the export's writer.
+    // Background jobs: the settings the runners share, the exports folder, the export's writer, the import's steps.
 
     @BindToRegistry(lazy = true)
     public JobSettings jobSettings() {
-        return JobSettings.of(jobLeaseMillis, jobMaxAttempts, Path.of(exportsDir), exportRetentionDays);
+        return JobSettings.of(jobLeaseMillis, jobMaxAttempts, Path.of(exportsDir), exportRetentionDays,
+                Path.of(importsDir), importRetentionDays);
+    }
+
+    @BindToRegistry(lazy = true)
+    public ImportSteps importSteps(DataSource dataSource, JobSettings jobs, IdempotencyKeys keys) {
+        return new ImportSteps(jobs.importsDir(), chunkLines, maxInboxLineBytes, new JobProgress(dataSource, jobs), keys);
     }
 
     @BindToRegistry(lazy = true)

@@ -43,32 +43,51 @@ public final class ListingSteps {
         }
     }
 
+    /**
+     * The page size of query parameter {@code limit} (the default when absent), or -1 when it is refused (the exchange
+     * then says why, {@link HttpReply#refuseField}). Removes the parameters {@code limit} and {@code after} from the
+     * headers, where platform-http put them.
+     */
+    public static int limit(Exchange e, int defaultLimit, int max) {
+        var m = e.getMessage();
+        String limit = m.getHeader("limit", String.class);
+        m.removeHeaders("limit|after");
+        if (limit == null) {
+            return defaultLimit;
+        }
+        int size;
+        try {
+            size = Integer.parseInt(limit.trim());
+        } catch (NumberFormatException ex) {
+            size = -1;
+        }
+        if (size < 1 || size > max) {
+            HttpReply.refuseField(e, "limit", "limit must be a whole number from 1 to " + max);
+            return -1;
+        }
+        return size;
+    }
+
+    /** Refuses query parameter {@code after}: not a cursor of this API's. */
+    public static void refuseCursor(Exchange e) {
+        HttpReply.refuseField(e, "after", "after is not a cursor this API gave (take \"next\" of the previous page)");
+    }
+
     /** Reads {@code limit} and {@code after} from the query string. */
     public static final class Page implements Processor {
         @Override
         public void process(Exchange e) {
             var m = e.getMessage();
-            String limit = m.getHeader("limit", String.class);
             String after = m.getHeader("after", String.class);
-            m.removeHeaders("limit|after");
-            int size = DEFAULT_LIMIT;
-            if (limit != null) {
-                try {
-                    size = Integer.parseInt(limit.trim());
-                } catch (NumberFormatException ex) {
-                    size = -1;
-                }
-                if (size < 1 || size > MAX_LIMIT) {
-                    HttpReply.refuseField(e, "limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
-                    return;
-                }
+            int size = limit(e, DEFAULT_LIMIT, MAX_LIMIT);
+            if (size < 0) {
+                return;
             }
             String from = "";
             if (after != null && !after.isEmpty()) {
                 from = decode(after);
                 if (from == null) {
-                    HttpReply.refuseField(e, "after",
-                            "after is not a cursor this API gave (take \"next\" of the previous page)");
+                    refuseCursor(e);
                     return;
                 }
             }

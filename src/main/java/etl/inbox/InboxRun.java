@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -20,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import etl.event.EventValidator;
+import etl.event.FileLine;
 import etl.io.Folders;
 import etl.io.Lines;
 import etl.io.Rejection;
@@ -36,8 +36,6 @@ public final class InboxRun {
     private static final Logger LOG = LoggerFactory.getLogger(InboxRun.class);
     /** Longest line sent as it is (5,000 of them stay under 10 MB, below the 16 MiB body limit). */
     private static final int MAX_RAW_LINE = 512;
-    /** How much of a line over the length limit is kept in its quarantine entry. */
-    static final int RAW_PREFIX = 1024;
 
     private final String fileName;
     private final String contentKey;
@@ -129,10 +127,8 @@ public final class InboxRun {
     }
 
     /**
-     * Validates the lines of chunk number {@code index} (0-based), each on its own: its bytes as they are in the file
-     * (a {@code \r} before the newline and a UTF-8 byte order mark at the start of the file are dropped), checked by
-     * the same rules as the server's JSON Lines. Quarantines the invalid ones with their 1-based line numbers; blank
-     * lines are skipped.
+     * Validates the lines of chunk number {@code index} (0-based), each on its own ({@link FileLine}). Quarantines the
+     * invalid ones with their 1-based line numbers; blank lines are skipped.
      */
     public Chunk validate(List<byte[]> chunk, int index) throws IOException {
         long firstLine = (long) index * chunkLines + 1;
@@ -143,28 +139,24 @@ public final class InboxRun {
         for (int i = 0; i < chunk.size(); i++) {
             byte[] line = chunk.get(i);
             bytesSeen += line.length + 1;
-            int from = index == 0 && i == 0 && Utf8.hasBom(line, 0, line.length) ? 3 : 0;
-            int to = line.length > 0 && line[line.length - 1] == '\r' ? line.length - 1 : line.length;
-            if (EventValidator.blank(line, from, to)) {
+            FileLine checked = FileLine.check(line, index == 0 && i == 0, maxLineBytes);
+            if (checked == null) {
                 continue;
             }
             lines++;
-            EventValidator.Result r = line.length > maxLineBytes
-                    ? new EventValidator.Result(null, "the line is longer than " + maxLineBytes + " bytes (raw holds"
-                            + " its first " + RAW_PREFIX + " bytes)")
-                    : EventValidator.validateLine(line, from, to);
+            EventValidator.Result r = checked.result();
             if (r.valid()) {
                 // a short line goes as it is; a long one (large ignored fields) is sent in its normal form, so that
                 // a chunk stays far below the server's body limit
-                valid.append(to - from <= MAX_RAW_LINE ? Utf8.decodeValid(line, from, to)
-                        : SpoolRecord.eventJson(r.event())).append('\n');
+                valid.append(checked.to() - checked.from() <= MAX_RAW_LINE
+                        ? Utf8.decodeValid(line, checked.from(), checked.to()) : SpoolRecord.eventJson(r.event()))
+                        .append('\n');
                 events++;
             } else {
                 if (bad == null) {
                     bad = new StringBuilder();
                 }
-                bad.append(Rejection.json(firstLine + i, r.reason(), line.length > maxLineBytes
-                        ? Arrays.copyOf(line, RAW_PREFIX) : Arrays.copyOfRange(line, from, to))).append('\n');
+                bad.append(Rejection.json(firstLine + i, r.reason(), checked.raw(line, maxLineBytes))).append('\n');
                 rejected++;
                 rejectedHere++;
             }

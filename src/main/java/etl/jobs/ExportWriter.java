@@ -57,20 +57,14 @@ public final class ExportWriter implements Processor {
 
     private final DataSource dataSource;
     private final JobSettings settings;
+    private final JobProgress progress;
     private final String countSql = Sql.text("export-count.sql");
     private final String rowsSql = Sql.text("export-rows.sql");
-    private final String progressSql = Sql.text("job-progress.sql");
 
     public ExportWriter(DataSource dataSource, JobSettings settings) {
         this.dataSource = dataSource;
         this.settings = settings;
-    }
-
-    /** The job was deleted or taken over by another process while this one ran it: this run stops, quietly. */
-    public static final class JobLost extends RuntimeException {
-        public JobLost(String id) {
-            super("export " + id + " was deleted or taken over by another process; this run stops", null, false, false);
-        }
+        this.progress = new JobProgress(dataSource, settings);
     }
 
     @Override
@@ -101,7 +95,7 @@ public final class ExportWriter implements Processor {
                 c.setAutoCommit(true);
             }
         }
-        progress(id, rows, rows); // still ours? (else JobLost, and the file is not put in place)
+        progress.update(id, rows, rows, null); // still ours? (else JobLost: the file is not put in place)
         Files.move(part, done, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Folders.forceFolder(dir);
         Map<String, Object> result = new LinkedHashMap<>();
@@ -122,7 +116,7 @@ public final class ExportWriter implements Processor {
             rs.next();
             total = rs.getLong(1);
         }
-        progress(id, 0, total);
+        progress.update(id, 0, total, null);
         long rows = 0;
         long reported = System.nanoTime();
         long logged = reported;
@@ -139,7 +133,7 @@ public final class ExportWriter implements Processor {
                         sink.row(rs.getString(1), Json.plain(rs.getBigDecimal(2)));
                         rows++;
                         if (rows % FETCH == 0 && System.nanoTime() - reported > PROGRESS_EVERY_NANOS) {
-                            progress(id, rows, total);
+                            progress.update(id, rows, total, null);
                             reported = System.nanoTime();
                             if (reported - logged > LOG_EVERY_NANOS) {
                                 LOG.info("Export {}: {} of {} rows written", id, rows, total);
@@ -164,20 +158,6 @@ public final class ExportWriter implements Processor {
         ps.setBigDecimal(5, r.maxRevenue());
         ps.setBigDecimal(6, r.maxRevenue());
         return ps;
-    }
-
-    /** Progress and lease, on a connection of its own (the snapshot's is read-only); throws JobLost. */
-    private void progress(String id, long done, long total) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(progressSql)) {
-            ps.setLong(1, done);
-            ps.setLong(2, total);
-            ps.setLong(3, settings.leaseMillis());
-            ps.setString(4, id);
-            ps.setString(5, settings.owner());
-            if (ps.executeUpdate() == 0) {
-                throw new JobLost(id);
-            }
-        }
     }
 
     private interface Rows {

@@ -30,6 +30,8 @@ public final class JobSteps {
     public static final String DONE = "etlJobDone";
     public static final String RESULT = "etlJobResult";
     public static final String ERROR = "etlJobError";
+    /** Set when a request's Idempotency-Key had made a job before: the id the new job would have had. */
+    public static final String NEW_ID = "etlNewJobId";
 
     /** Job ids are random UUIDs; anything else in a job's path is no job, answered without asking the database. */
     private static final Pattern ID_SHAPE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -117,13 +119,14 @@ public final class JobSteps {
         }
     }
 
-    /** 200, or 202 for a new job, with the job's view (body: its row from job-get.sql) and its Location. */
+    /**
+     * 200, or 202 for a new job, with the job's view (body: its row from job-get.sql) and its Location: {@code
+     * /exports/<id>}, {@code /imports/<id>}, {@code /audits/<id>}.
+     */
     public static final class Show implements Processor {
-        private final String path;
         private final int status;
 
-        public Show(String path, int status) {
-            this.path = path;
+        public Show(int status) {
             this.status = status;
         }
 
@@ -132,6 +135,7 @@ public final class JobSteps {
             @SuppressWarnings("unchecked")
             Map<String, Object> row = e.getMessage().getBody(Map.class);
             String id = (String) row.get("id");
+            String path = "/" + row.get("kind") + "s";
             HttpReply.send(e, status, Json.write(JobView.of(row, path)));
             if (status == 202) {
                 e.getMessage().setHeader("Location", path + "/" + id);

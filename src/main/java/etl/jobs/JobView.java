@@ -50,6 +50,9 @@ public final class JobView {
         if ("completed".equals(status) && "/exports".equals(path)) {
             links.put("file", path + "/" + id + "/file");
         }
+        if ("/imports".equals(path)) {
+            links.put("rejected", path + "/" + id + "/rejected");
+        }
         v.put("links", links);
         return v;
     }

@@ -9,7 +9,7 @@ import etl.jobs.JobSteps;
 
 /**
  * Runs the queued exports, one at a time in this process (others take the next: job-claim.sql skips locked rows), and
- * removes the expired ones. A run that fails is queued again while it has attempts left (job-failed.sql, in route
+ * removes the files no export owns. A run that fails is queued again while it has attempts left (job-failed.sql, in route
  * configuration {@code job-errors}); one whose process died is claimed again when its lease runs out.
  */
 public class ExportJobsRoute extends RouteBuilder {
@@ -37,14 +37,9 @@ public class ExportJobsRoute extends RouteBuilder {
                 .log("Export ${header.etlJobId}: completed, ${header.etlJobDone} rows")
             .end();
 
-        from("timer:export-retention?delay=5000&period={{etl.exports.sweep-ms}}")
-            .routeId("export-retention")
-            .to("sql:classpath:sql/export-expired.sql" + DB)
-            .split(body())
-                .process(exportFiles.new RemoveFile())
-                .setHeader(JobSteps.ID, simple("${body[id]}"))
-                .to("sql:classpath:sql/export-forget.sql" + DB)
-            .end()
+        // what no export owns any more (a job deleted while its file was written, a part file of a dead run)
+        from("timer:export-orphans?delay=5000&period={{etl.exports.sweep-ms}}")
+            .routeId("export-orphans")
             .to("sql:classpath:sql/export-ids.sql" + DB)
             .process(exportFiles.new RemoveOrphans());
     }

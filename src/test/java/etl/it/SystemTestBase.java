@@ -31,6 +31,8 @@ import org.junit.jupiter.api.TestInstance;
         "etl.keys.purge-delay-ms=500",
         "etl.keys.purge-period-ms=500",
         "etl.exports.dir=" + SystemTestBase.EXPORTS,
+        "etl.imports.dir=" + SystemTestBase.IMPORTS,
+        "etl.imports.max-bytes=5000000",
         "etl.jobs.poll-ms=100",
         "etl.exports.sweep-ms=300"
 })
@@ -40,6 +42,7 @@ public abstract class SystemTestBase {
     public static final String INBOX = "target/it/inbox";
     public static final String OUTBOX = "target/it/outbox";
     public static final String EXPORTS = "target/it/exports";
+    public static final String IMPORTS = "target/it/imports";
     public static final String AUTH = "Authorization";
     public static final String TOKEN = "secret";
 

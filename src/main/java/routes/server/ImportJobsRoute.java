@@ -1,0 +1,57 @@
+package routes.server;
+
+import org.apache.camel.BeanInject;
+import org.apache.camel.builder.RouteBuilder;
+
+import etl.jobs.ImportSteps;
+import etl.jobs.JobSettings;
+import etl.jobs.JobSteps;
+
+/**
+ * Runs the queued imports, one at a time in this process: the job's file read in chunks of lines (ImportRun), each
+ * chunk's valid events spooled as one request with the chunk's Idempotency-Key through the server's group commit
+ * ({@code direct:spool}), so that the processor applies the import as it applies any request, exactly once even when
+ * a run is repeated after a crash (a chunk whose key was applied is not spooled again). Failures: route configuration
+ * {@code job-errors}.
+ */
+public class ImportJobsRoute extends RouteBuilder {
+
+    private static final String DB = "?dataSource=#dataSource";
+
+    @BeanInject
+    private JobSettings jobs;
+    @BeanInject
+    private ImportSteps importSteps;
+
+    @Override
+    public void configure() {
+        from("timer:import-runner?delay=700&period={{etl.jobs.poll-ms}}")
+            .routeId("import-runner")
+            .routeConfigurationId("job-errors")
+            .process(new JobSteps.Claim("import", jobs, jobs.importRetentionMillis()))
+            .to("sql:classpath:sql/job-give-up.sql" + DB)
+            .to("sql:classpath:sql/job-claim.sql" + DB + "&outputType=SelectOne")
+            .filter(body().isNotNull())
+                .process(new JobSteps.Claimed())
+                .log("Import ${header.etlJobId}: running (attempt ${body[attempts]})")
+                .process(importSteps.new Open())
+                .split(body()).streaming().stopOnException()
+                    .to("direct:import-chunk")
+                .end()
+                .process(new ImportSteps.Finish())
+                .to("sql:classpath:sql/job-complete.sql" + DB)
+                .process(importSteps.new RemoveUpload())
+                .log("Import ${header.etlJobId}: completed: ${header.etlJobResult}")
+            .end();
+
+        from("direct:import-chunk")
+            .routeId("import-chunk")
+            .process(importSteps.new PrepareChunk())
+            .filter(header("etlEvents").isGreaterThan(0))
+                .filter(header(ImportSteps.APPLIED).isNull())
+                    .to("direct:spool")
+                .end()
+            .end()
+            .process(importSteps.new ChunkDone());
+    }
+}
