@@ -42,6 +42,7 @@ import etl.http.PathUserId;
 import etl.http.StartupGate;
 import etl.http.StatusPage;
 import etl.http.UploadDoor;
+import etl.jobs.AuditRun;
 import etl.jobs.ExportFiles;
 import etl.jobs.ExportWriter;
 import etl.jobs.ImportSteps;
@@ -138,8 +139,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private double exportRetentionDays;
     @PropertyInject("etl.imports.dir")
     private String importsDir;
-    @PropertyInject("etl.imports.retention-days")
-    private double importRetentionDays;
+    @PropertyInject("etl.jobs.retention-days")
+    private double jobRetentionDays;
     @PropertyInject("etl.imports.max-bytes")
     private long importMaxBytes;
     @PropertyInject("etl.inbox.chunk-lines")
@@ -379,7 +380,13 @@ public class EtlConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public JobSettings jobSettings() {
         return JobSettings.of(jobLeaseMillis, jobMaxAttempts, Path.of(exportsDir), exportRetentionDays,
-                Path.of(importsDir), importRetentionDays);
+                Path.of(importsDir), jobRetentionDays);
+    }
+
+    @BindToRegistry(lazy = true)
+    public AuditRun auditRun(DataSource dataSource, JobSettings jobs) {
+        return new AuditRun(dataSource, Path.of(outboxDir), !onApplied.contains("delete"),
+                new JobProgress(dataSource, jobs));
     }
 
     @BindToRegistry(lazy = true)

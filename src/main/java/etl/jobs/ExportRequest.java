@@ -122,6 +122,11 @@ public record ExportRequest(String format, String userIdPrefix, BigDecimal minRe
         return v.setScale(2);
     }
 
+    /** The request's form as a job's row keeps it (a {@link JobSteps.RequestReader}). */
+    public static Map<String, Object> read(byte[] body) throws FieldError {
+        return parse(body).toMap();
+    }
+
     /** The request as stored in the job's row (and shown back by {@code GET /exports/{id}}). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -15,7 +15,6 @@ import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 import etl.http.HttpReply;
 import etl.http.Json;
-import etl.http.RequestBodyReader;
 
 /** The HTTP steps of the export routes ({@code routes.server.ExportRoute}). */
 public final class ExportSteps {
@@ -23,46 +22,6 @@ public final class ExportSteps {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
     private ExportSteps() {
-    }
-
-    /**
-     * {@code POST /exports}: the body (read by the door) as an {@link ExportRequest}; header {@link JobSteps#REQUEST}
-     * is its JSON, or {@link HttpReply#INVALID_FIELD} says what is wrong. A Content-Type other than JSON is header
-     * {@link #WRONG_TYPE} (415).
-     */
-    public static final class Parse implements Processor {
-        public static final String WRONG_TYPE = "etlWrongContentType";
-        private final RequestBodyReader body;
-
-        public Parse(RequestBodyReader body) {
-            this.body = body;
-        }
-
-        @Override
-        public void process(Exchange e) throws Exception {
-            var m = e.getMessage();
-            String type = m.getHeader(Exchange.CONTENT_TYPE, String.class);
-            String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-            if (!media.isEmpty() && !media.equals("application/json")) {
-                m.setHeader(WRONG_TYPE, media);
-                return;
-            }
-            try {
-                ExportRequest r = ExportRequest.parse(body.read(m.getBody()));
-                m.setHeader(JobSteps.REQUEST, Json.write(r.toMap()));
-            } catch (FieldError f) {
-                HttpReply.refuseField(e, f.field(), f.getMessage());
-            }
-        }
-    }
-
-    /** 415: an export request is JSON. */
-    public static final class WrongType implements Processor {
-        @Override
-        public void process(Exchange e) {
-            HttpReply.send(e, 415, Json.error("an export request is JSON (Content-Type: application/json), not "
-                    + e.getMessage().getHeader(Parse.WRONG_TYPE)));
-        }
     }
 
     /**

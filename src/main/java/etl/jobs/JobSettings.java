@@ -11,12 +11,12 @@ import java.util.UUID;
  * (and its file) is kept.
  */
 public record JobSettings(String owner, long leaseMillis, int maxAttempts, Path exportsDir, long exportRetentionMillis,
-        Path importsDir, long importRetentionMillis) {
+        Path importsDir, long jobRetentionMillis) {
 
     public static JobSettings of(long leaseMillis, int maxAttempts, Path exportsDir, double exportRetentionDays,
-            Path importsDir, double importRetentionDays) {
+            Path importsDir, double jobRetentionDays) {
         String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
         return new JobSettings(owner, leaseMillis, maxAttempts, exportsDir, (long) (exportRetentionDays * 86_400_000L),
-                importsDir, (long) (importRetentionDays * 86_400_000L));
+                importsDir, (long) (jobRetentionDays * 86_400_000L));
     }
 }

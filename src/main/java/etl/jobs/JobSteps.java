@@ -9,6 +9,7 @@ import org.apache.camel.Processor;
 
 import etl.http.HttpReply;
 import etl.http.Json;
+import etl.http.RequestBodyReader;
 import etl.http.TrustedHeaders;
 
 /**
@@ -32,11 +33,59 @@ public final class JobSteps {
     public static final String ERROR = "etlJobError";
     /** Set when a request's Idempotency-Key had made a job before: the id the new job would have had. */
     public static final String NEW_ID = "etlNewJobId";
+    /** Set when a job's request came with a Content-Type other than JSON. */
+    public static final String WRONG_TYPE = "etlWrongContentType";
 
     /** Job ids are random UUIDs; anything else in a job's path is no job, answered without asking the database. */
     private static final Pattern ID_SHAPE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private JobSteps() {
+    }
+
+    /** Reads a job's JSON request from the body's bytes, refusing it by field. */
+    @FunctionalInterface
+    public interface RequestReader {
+        Map<String, Object> read(byte[] body) throws FieldError;
+    }
+
+    /**
+     * {@code POST /exports}, {@code POST /audits}: the body (read by the door) as the kind's request; header
+     * {@link #REQUEST} is its JSON, or {@link HttpReply#INVALID_REASON} says what is wrong. A Content-Type other than
+     * JSON is header {@link #WRONG_TYPE} (415).
+     */
+    public static final class ParseRequest implements Processor {
+        private final RequestBodyReader body;
+        private final RequestReader reader;
+
+        public ParseRequest(RequestBodyReader body, RequestReader reader) {
+            this.body = body;
+            this.reader = reader;
+        }
+
+        @Override
+        public void process(Exchange e) throws Exception {
+            var m = e.getMessage();
+            String type = m.getHeader(Exchange.CONTENT_TYPE, String.class);
+            String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+            if (!media.isEmpty() && !media.equals("application/json")) {
+                m.setHeader(WRONG_TYPE, media);
+                return;
+            }
+            try {
+                m.setHeader(REQUEST, Json.write(reader.read(body.read(m.getBody()))));
+            } catch (FieldError f) {
+                HttpReply.refuseField(e, f.field(), f.getMessage());
+            }
+        }
+    }
+
+    /** 415: a job's request is JSON. */
+    public static final class WrongType implements Processor {
+        @Override
+        public void process(Exchange e) {
+            HttpReply.send(e, 415, Json.error("a job's request is JSON (Content-Type: application/json), not "
+                    + e.getMessage().getHeader(WRONG_TYPE)));
+        }
     }
 
     /** A new job of a kind: a fresh id and the request's Idempotency-Key (header {@link #REQUEST} set before). */

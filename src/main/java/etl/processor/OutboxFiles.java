@@ -172,6 +172,11 @@ public final class OutboxFiles {
      * than {@code maxAgeMillis} ago are removed, then the oldest until the archive holds at most {@code maxBytes}
      * ({@code 0}: no limit).
      */
+    /** The archive of applied files, {@code outbox/.done/}. */
+    public Path archiveDir() {
+        return dir.resolve(".done");
+    }
+
     public Pruned pruneArchive(long maxAgeMillis, long maxBytes) throws IOException {
         Path done = dir.resolve(".done");
         if (!Files.isDirectory(done)) {

@@ -31,6 +31,12 @@ public final class PruneArchive implements Processor {
     public void process(Exchange exchange) throws IOException {
         OutboxFiles.Pruned p = outbox.pruneArchive(maxAgeMillis, maxBytes);
         if (p.files() > 0) {
+            // the audit reads this: the archive holds no file spooled before it any more
+            java.nio.file.Path marker = outbox.archiveDir().resolve(etl.jobs.AuditRun.PRUNED_UNTIL);
+            long before = java.nio.file.Files.isRegularFile(marker)
+                    ? Long.parseLong(java.nio.file.Files.readString(marker).trim()) : 0;
+            etl.io.Folders.writeDurably(marker, Long.toString(Math.max(before, p.newestRemovedMillis()))
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             LOG.info("Archive outbox/.done/: removed {} applied files ({} bytes), spooled up to {}", p.files(),
                     p.bytes(), Instant.ofEpochMilli(p.newestRemovedMillis()));
         }

@@ -28,7 +28,7 @@ public class ImportJobsRoute extends RouteBuilder {
         from("timer:import-runner?delay=700&period={{etl.jobs.poll-ms}}")
             .routeId("import-runner")
             .routeConfigurationId("job-errors")
-            .process(new JobSteps.Claim("import", jobs, jobs.importRetentionMillis()))
+            .process(new JobSteps.Claim("import", jobs, jobs.jobRetentionMillis()))
             .to("sql:classpath:sql/job-give-up.sql" + DB)
             .to("sql:classpath:sql/job-claim.sql" + DB + "&outputType=SelectOne")
             .filter(body().isNotNull())

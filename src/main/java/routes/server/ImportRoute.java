@@ -49,10 +49,10 @@ public class ImportRoute extends RouteBuilder {
                     .end()
             .end();
 
-        NamedJob.route(this, authorized, "import", "platform-http:/imports/{id}?httpMethodRestrict=GET&muteException=true",
+        JobRoutes.named(this, authorized, "import", "platform-http:/imports/{id}?httpMethodRestrict=GET&muteException=true",
                 "http-import-status", "job-get.sql", new JobSteps.Show(200));
 
-        NamedJob.route(this, authorized, "import",
+        JobRoutes.named(this, authorized, "import",
                 "platform-http:/imports/{id}/rejected?httpMethodRestrict=GET&muteException=true", "http-import-rejected",
                 "job-get.sql", importSteps.new SendRejected());
     }

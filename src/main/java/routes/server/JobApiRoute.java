@@ -11,7 +11,7 @@ import etl.jobs.JobSteps;
 
 /**
  * What the job APIs share: queueing a new job ({@code direct:job-queue}, with its Idempotency-Key: a repeat gets the
- * job the key made first; the route that calls it answers 202), and the paged lists {@code GET /imports} and {@code GET /exports}, newest first.
+ * job the key made first; the route that calls it answers 202), and the paged lists {@code GET /imports}, {@code GET /exports} and {@code GET /audits}, newest first.
  */
 public class JobApiRoute extends RouteBuilder {
 
@@ -34,7 +34,7 @@ public class JobApiRoute extends RouteBuilder {
             .end()
             .to("sql:classpath:sql/job-get.sql" + ONE);
 
-        for (String kind : new String[] {"import", "export"}) {
+        for (String kind : new String[] {"import", "export", "audit"}) {
             from("platform-http:/" + kind + "s?httpMethodRestrict=GET&muteException=true")
                 .routeId("http-" + kind + "-list")
                 .routeConfigurationId("http-errors")
