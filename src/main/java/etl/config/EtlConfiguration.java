@@ -46,6 +46,7 @@ import etl.jobs.AuditRun;
 import etl.jobs.ExportFiles;
 import etl.jobs.ExportWriter;
 import etl.jobs.ImportSteps;
+import etl.jobs.JobMetrics;
 import etl.jobs.JobProgress;
 import etl.jobs.JobSettings;
 import etl.status.RecentRejections;
@@ -381,6 +382,11 @@ public class EtlConfiguration implements CamelConfiguration {
     public JobSettings jobSettings() {
         return JobSettings.of(jobLeaseMillis, jobMaxAttempts, Path.of(exportsDir), exportRetentionDays,
                 Path.of(importsDir), jobRetentionDays);
+    }
+
+    @BindToRegistry(lazy = true)
+    public JobMetrics jobMetrics(DataSource dataSource, EtlMetrics metrics) {
+        return new JobMetrics(dataSource, metrics.registry());
     }
 
     @BindToRegistry(lazy = true)

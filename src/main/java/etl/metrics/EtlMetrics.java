@@ -124,6 +124,11 @@ public final class EtlMetrics {
                 outbox.setAsideCount(), applyLag.count(), applyLag.totalTime(java.util.concurrent.TimeUnit.SECONDS));
     }
 
+    /** The registry the metrics are on (Camel's Prometheus registry). */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
     /** One HTTP answer: counted and timed by route and status. */
     public void http(String route, int status, long nanos) {
         Timer.builder("etl.http.requests").tag("route", route).tag("status", Integer.toString(status))

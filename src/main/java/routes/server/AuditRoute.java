@@ -6,6 +6,7 @@ import org.apache.camel.builder.RouteBuilder;
 import etl.http.AuthToken;
 import etl.http.RequestBodyReader;
 import etl.jobs.AuditRequest;
+import etl.jobs.JobMetrics;
 import etl.jobs.JobSettings;
 import etl.jobs.JobSteps;
 
@@ -24,6 +25,8 @@ public class AuditRoute extends RouteBuilder {
     private RequestBodyReader readBody;
     @BeanInject
     private JobSettings jobs;
+    @BeanInject
+    private JobMetrics jobMetrics;
 
     @Override
     public void configure() {
@@ -43,6 +46,7 @@ public class AuditRoute extends RouteBuilder {
                 .log("Audit ${header.etlJobId}: running (attempt ${body[attempts]})")
                 .process("auditRun")
                 .to("sql:classpath:sql/job-complete.sql" + DB)
+                .process(jobMetrics.new Completed())
             .end();
     }
 }

@@ -4,6 +4,7 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 
 import etl.jobs.ExportFiles;
+import etl.jobs.JobMetrics;
 import etl.jobs.JobSettings;
 import etl.jobs.JobSteps;
 
@@ -18,6 +19,8 @@ public class ExportJobsRoute extends RouteBuilder {
 
     @BeanInject
     private JobSettings jobs;
+    @BeanInject
+    private JobMetrics jobMetrics;
     @BeanInject
     private ExportFiles exportFiles;
 
@@ -34,6 +37,7 @@ public class ExportJobsRoute extends RouteBuilder {
                 .log("Export ${header.etlJobId}: running (attempt ${body[attempts]})")
                 .process("exportWriter")
                 .to("sql:classpath:sql/job-complete.sql" + DB)
+                .process(jobMetrics.new Completed())
                 .log("Export ${header.etlJobId}: completed, ${header.etlJobDone} rows")
             .end();
 

@@ -4,6 +4,7 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 
 import etl.jobs.ImportSteps;
+import etl.jobs.JobMetrics;
 import etl.jobs.JobSettings;
 import etl.jobs.JobSteps;
 
@@ -20,6 +21,8 @@ public class ImportJobsRoute extends RouteBuilder {
 
     @BeanInject
     private JobSettings jobs;
+    @BeanInject
+    private JobMetrics jobMetrics;
     @BeanInject
     private ImportSteps importSteps;
 
@@ -40,6 +43,7 @@ public class ImportJobsRoute extends RouteBuilder {
                 .end()
                 .process(new ImportSteps.Finish())
                 .to("sql:classpath:sql/job-complete.sql" + DB)
+                .process(jobMetrics.new Completed())
                 .process(importSteps.new RemoveUpload())
                 .log("Import ${header.etlJobId}: completed: ${header.etlJobResult}")
             .end();

@@ -96,6 +96,13 @@ class ExportTest extends SystemTestBase {
         assertEquals(totals.keySet(), exported.keySet());
         totals.forEach((u, v) -> assertEquals(0, v.compareTo(exported.get(u)), u));
         assertNoPartFiles();
+
+        Waits.until("the export in the metrics", 10_000, () -> {
+            Map<String, Double> m = MetricsTest.scrape();
+            return m.getOrDefault("etl_jobs{kind=\"export\",status=\"completed\"}", 0.0) >= 1
+                    && m.getOrDefault("etl_job_rows_total{kind=\"export\"}", 0.0) >= totals.size()
+                    && m.getOrDefault("etl_job_bytes_total{kind=\"export\"}", 0.0) >= file.body().length;
+        });
     }
 
     @Test
