@@ -29,13 +29,14 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_applied_at ON idempotency_keys (appl
 -- Background jobs (imports, exports, audits): created by the HTTP API, run by the routes import-*, export-*, audit-*
 -- in whichever process claims them (FOR UPDATE SKIP LOCKED). A running job holds a lease that its runner renews with
 -- each progress update; a job whose lease ran out (its process was killed) is claimed again and run from the start,
--- up to a few attempts. request: what was asked (the export's format and filter); result: what came out.
+-- up to a few attempts. request: what was asked (the export's format and filter); result: what came out (JSON, not
+-- JSONB: kept as written, its fields in their order).
 CREATE TABLE IF NOT EXISTS etl_jobs (
     id VARCHAR(64) PRIMARY KEY,
     kind VARCHAR(16) NOT NULL,
     status VARCHAR(16) NOT NULL,
-    request JSONB NOT NULL DEFAULT '{}',
-    result JSONB NOT NULL DEFAULT '{}',
+    request JSON NOT NULL DEFAULT '{}',
+    result JSON NOT NULL DEFAULT '{}',
     total BIGINT,
     done BIGINT NOT NULL DEFAULT 0,
     idempotency_key VARCHAR(200),

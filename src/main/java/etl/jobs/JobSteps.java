@@ -54,6 +54,13 @@ public final class JobSteps {
      * JSON is header {@link #WRONG_TYPE} (415).
      */
     public static final class ParseRequest implements Processor {
+        /**
+         * What a JSON request may come as: JSON, none, and what curl's {@code -d} and fetch's default send (the body is
+         * read raw whatever the type, as {@code POST /liveEvent} reads it); anything else (CSV, XML, a form upload)
+         * is 415.
+         */
+        static final java.util.Set<String> JSON_TYPES = java.util.Set.of("", "application/json",
+                "application/x-www-form-urlencoded", "text/plain");
         private final RequestBodyReader body;
         private final RequestReader reader;
 
@@ -67,7 +74,7 @@ public final class JobSteps {
             var m = e.getMessage();
             String type = m.getHeader(Exchange.CONTENT_TYPE, String.class);
             String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-            if (!media.isEmpty() && !media.equals("application/json")) {
+            if (!JSON_TYPES.contains(media) && !media.endsWith("+json")) {
                 m.setHeader(WRONG_TYPE, media);
                 return;
             }
