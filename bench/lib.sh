@@ -20,7 +20,8 @@ start() {
      exec java "$@" -jar "$JAR" > "$work/app.log" 2>&1) &
   APP_PID=$!
   for _ in $(seq 1 300); do
-    if curl -s "localhost:$PORT/userEvents/ping" 2>/dev/null | grep -q error; then return 0; fi
+    # a 404 for an unknown user: the API is in place (while it starts, the answer is a 503, with an error too)
+    if curl -s "localhost:$PORT/userEvents/ping" 2>/dev/null | grep -q "no event"; then return 0; fi
     sleep 0.1
   done
   echo "the system did not start; see $work/app.log" >&2; return 1
