@@ -87,7 +87,22 @@
       cell(row, seconds(f.seconds), 'num');
     }
     $('work-none').classList.toggle('hidden', doc.inbox.length > 0);
-    $('jobs').textContent = doc.jobs.length ? doc.jobs.length + ' jobs' : 'No import or export job.';
+    const jobs = $('jobs').tBodies[0];
+    jobs.replaceChildren();
+    for (const j of doc.jobs) {
+      const row = jobs.insertRow();
+      cell(row, j.id.substring(0, 8));
+      cell(row, j.kind);
+      cell(row, j.status);
+      const td = row.insertCell();
+      const bar = document.createElement('progress');
+      bar.max = 1; bar.value = j.progress;
+      td.appendChild(bar);
+      td.appendChild(document.createTextNode(' ' + fmt(j.progress * 100, 0) + ' %'));
+      cell(row, new Date(j.createdAt).toLocaleTimeString());
+      cell(row, j.finishedAt ? new Date(j.finishedAt).toLocaleTimeString() : '');
+    }
+    $('jobs-none').classList.toggle('hidden', doc.jobs.length > 0);
 
     const rej = $('rejections').tBodies[0];
     rej.replaceChildren();

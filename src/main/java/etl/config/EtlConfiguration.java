@@ -46,6 +46,7 @@ import etl.jobs.AuditRun;
 import etl.jobs.ExportFiles;
 import etl.jobs.ExportWriter;
 import etl.jobs.ImportSteps;
+import etl.jobs.JobList;
 import etl.jobs.JobMetrics;
 import etl.jobs.JobProgress;
 import etl.jobs.JobSettings;
@@ -371,9 +372,10 @@ public class EtlConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public StatusPage statusPage(CamelContext context, EtlMetrics metrics, StatusHistory history,
-            WorkInProgress work) {
+            WorkInProgress work, DataSource dataSource) {
         return new StatusPage(new StatusReport(context, metrics, history, work,
-                new RecentRejections(Path.of(inboxDir), Path.of(outboxDir)), roles, statusSampleMillis), uplotVersion);
+                new RecentRejections(Path.of(inboxDir), Path.of(outboxDir)), roles, statusSampleMillis,
+                JobList.forStatusPage(dataSource)), uplotVersion);
     }
 
     // Background jobs: the settings the runners share, the exports folder, the export's writer, the import's steps.

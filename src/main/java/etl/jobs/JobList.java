@@ -88,6 +88,37 @@ public final class JobList {
         }
     }
 
+    /**
+     * The jobs the status page shows (status-jobs.sql): each waiting or running one with its progress, and the last
+     * ten finished; an empty list when the database cannot be asked (the page shows the database's health anyway).
+     */
+    public static java.util.function.Supplier<List<Map<String, Object>>> forStatusPage(javax.sql.DataSource ds) {
+        String sql = Sql.text("status-jobs.sql");
+        org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(ds);
+        return () -> {
+            try {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (Map<String, Object> row : jdbc.queryForList(sql)) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("id", row.get("id"));
+                    m.put("kind", row.get("kind"));
+                    m.put("status", row.get("status"));
+                    long done = ((Number) row.get("done")).longValue();
+                    Number total = (Number) row.get("total");
+                    m.put("progress", "completed".equals(row.get("status")) ? 1.0 : total == null
+                            || total.longValue() == 0 ? 0.0 : Math.min(1.0, (double) done / total.longValue()));
+                    m.put("createdAt", ((Timestamp) row.get("created_at")).toInstant().toString());
+                    m.put("finishedAt", row.get("finished_at") == null ? null
+                            : ((Timestamp) row.get("finished_at")).toInstant().toString());
+                    out.add(m);
+                }
+                return out;
+            } catch (org.springframework.dao.DataAccessException e) {
+                return List.of();
+            }
+        };
+    }
+
     static String encode(Instant created, String id) {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, created);
         return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + "/" + id)

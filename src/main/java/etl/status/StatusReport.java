@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,9 +39,11 @@ public final class StatusReport {
     private final RecentRejections rejections;
     private final String roles;
     private final long periodMillis;
+    private final Supplier<List<Map<String, Object>>> jobs;
 
     public StatusReport(CamelContext context, EtlMetrics metrics, StatusHistory history, WorkInProgress work,
-            RecentRejections rejections, String roles, long periodMillis) {
+            RecentRejections rejections, String roles, long periodMillis, Supplier<List<Map<String, Object>>> jobs) {
+        this.jobs = jobs;
         this.context = context;
         this.metrics = metrics;
         this.history = history;
@@ -79,8 +82,7 @@ public final class StatusReport {
             inbox.add(m);
         }
         doc.put("inbox", inbox);
-        // import and export jobs join this list once they exist (issue 12)
-        doc.put("jobs", List.of());
+        doc.put("jobs", jobs.get());
         doc.put("routes", routes());
         doc.put("rejections", rejections.newest(20));
         return doc;

@@ -47,7 +47,12 @@ class StatusPageIT {
     private static final Set<String> ROUTES = new TreeSet<>(List.of("http-ingest", "http-ingest-accept",
             "outbox-spool", "http-query", "http-not-found", "api-openapi", "api-docs", "api-docs-init",
             "api-docs-assets", "outbox-processor", "outbox-batch", "outbox-file", "outbox-request", "key-retention",
-            "archive-retention", "inbox-client", "inbox-send-chunk", "status-sampler"));
+            "archive-retention", "inbox-client", "inbox-send-chunk", "status-sampler",
+            // the jobs (imports, exports, audits) and the listing
+            "http-list", "http-job-queue", "http-import-create", "http-import-status", "http-import-rejected",
+            "http-import-list", "import-runner", "import-chunk", "http-export-create", "http-export-status",
+            "http-export-file", "http-export-delete", "http-export-list", "export-runner", "export-orphans",
+            "http-audit-create", "http-audit-status", "http-audit-list", "audit-runner", "job-retention"));
     /** This run's users: the embedded database outlives the folder. */
     private static final String RUN = Long.toString(System.currentTimeMillis(), 36);
     private AppProcess app;
@@ -203,6 +208,16 @@ class StatusPageIT {
                 return text.contains("big.jsonl.rejected.jsonl") && text.contains("not valid JSON")
                         && text.contains("inbox");
             });
+            // a job: an export, shown with its kind, its status and its progress bar
+            HttpResponse<String> export = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + PORT
+                    + "/exports")).header("Authorization", "secret").POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"format\":\"csv\",\"userIdPrefix\":\"live-\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, export.statusCode(), export.body());
+            String exportId = Http.JSON.readTree(export.body()).get("id").asText();
+            Waits.until("the export in the page's jobs, completed", 20_000, () -> cdp.eval(
+                    "[...document.querySelectorAll('#jobs tbody tr')].some(r => r.innerText.includes('"
+                            + exportId.substring(0, 8) + "') && r.innerText.includes('export') && r.innerText"
+                            + ".includes('completed') && r.querySelector('progress').value === 1)").asBoolean());
             assertEquals("UP", cdp.eval("document.querySelector('#health').textContent").asText());
             String checks = cdp.eval("document.querySelector('#checks').innerText").asText();
             assertTrue(checks.contains("database") && checks.contains("outbox") && checks.contains("context"),
