@@ -52,3 +52,13 @@ CREATE TABLE IF NOT EXISTS etl_jobs (
 );
 CREATE INDEX IF NOT EXISTS etl_jobs_newest ON etl_jobs (kind, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS etl_jobs_waiting ON etl_jobs (kind, created_at) WHERE status IN ('queued', 'running');
+
+-- Kafka mode (ETL_KAFKA_BOOTSTRAP): per partition of the topic, the next offset to apply, written in the transaction
+-- that applies the records before it; a consumer seeks each assigned partition here (camel-kafka's offsetRepository).
+-- next_offset -1: the partition was never read (its first record is taken as the start).
+CREATE TABLE IF NOT EXISTS kafka_offsets (
+    topic VARCHAR(255) NOT NULL,
+    kafka_partition INTEGER NOT NULL,
+    next_offset BIGINT NOT NULL,
+    PRIMARY KEY (topic, kafka_partition)
+);

@@ -27,6 +27,11 @@ public class ErrorHandling extends RouteConfigurationBuilder {
                 .log(LoggingLevel.ERROR, "Refusing a request: the outbox cannot be written: ${exception.message}")
                 .process(HttpReply.error(503, "the outbox cannot be written; nothing was kept, try again later"))
             .end()
+            .onException(org.apache.kafka.common.KafkaException.class).handled(true)
+                .log(LoggingLevel.ERROR, "Refusing a request: Kafka did not acknowledge its records: ${exception.message}")
+                .process(HttpReply.error(503, "the log (Kafka) did not acknowledge the events in time; they are not"
+                        + " reported accepted, try again later"))
+            .end()
             .onException(Exception.class).handled(true)
                 .log(LoggingLevel.ERROR, "Request failed: ${exception}")
                 .process(HttpReply.error(500, "internal error; nothing was kept"))

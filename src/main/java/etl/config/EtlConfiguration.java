@@ -43,6 +43,10 @@ import etl.http.StartupGate;
 import etl.http.StatusPage;
 import etl.http.UploadDoor;
 import etl.jobs.AuditRun;
+import etl.kafka.EmbeddedKafka;
+import etl.kafka.KafkaApply;
+import etl.kafka.KafkaMode;
+import etl.kafka.KafkaOffsets;
 import etl.jobs.ExportFiles;
 import etl.jobs.ExportWriter;
 import etl.jobs.ImportSteps;
@@ -149,12 +153,27 @@ public class EtlConfiguration implements CamelConfiguration {
     private int chunkLines;
     @PropertyInject("etl.inbox.max-line-bytes")
     private int maxInboxLineBytes;
+    @PropertyInject("etl.kafka.bootstrap")
+    private String kafkaBootstrap;
+    @PropertyInject("etl.kafka.topic")
+    private String kafkaTopic;
+    @PropertyInject("etl.kafka.partitions")
+    private int kafkaPartitions;
+    @PropertyInject("etl.kafka.group")
+    private String kafkaGroup;
+    @PropertyInject("etl.kafka.ack-timeout-ms")
+    private long kafkaAckTimeout;
+    @PropertyInject("etl.kafka.embedded-dir")
+    private String kafkaEmbeddedDir;
+    @PropertyInject("etl.kafka.embedded-port")
+    private int kafkaEmbeddedPort;
     @PropertyInject("etl.roles")
     private String roles;
     @PropertyInject("camel.server.port")
     private int httpPort;
 
     private Database database;
+    private KafkaMode kafka;
 
     /**
      * The start-up sequence, before any bean below is made: the checks that stop the process with one clear line
@@ -192,11 +211,44 @@ public class EtlConfiguration implements CamelConfiguration {
             }
         });
         context.addService(context.getRegistry().lookupByNameAndType("spoolWriter", SpoolWriter.class));
+        // Kafka mode: the broker (embedded: started here, stopped after the routes), the topic
+        String bootstrap = kafkaBootstrap == null ? "" : kafkaBootstrap.trim();
+        if (bootstrap.equals("embedded")) {
+            EmbeddedKafka broker = EmbeddedKafka.start(Path.of(kafkaEmbeddedDir), kafkaEmbeddedPort);
+            bootstrap = broker.bootstrap();
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    broker.close();
+                }
+            });
+        }
+        kafka = new KafkaMode(bootstrap, kafkaTopic, kafkaPartitions, kafkaGroup, kafkaAckTimeout);
+        if (kafka.enabled()) {
+            kafka.ensureTopic();
+        }
         // 503 JSON on the API port until every route is in place; every HTTP answer counted by route and status
         context.getManagementStrategy().addEventNotifier(
                 context.getRegistry().lookupByNameAndType("startupGate", StartupGate.class));
         context.getManagementStrategy().addEventNotifier(
                 new HttpAnswerMetrics(context.getRegistry().lookupByNameAndType("etlMetrics", EtlMetrics.class)));
+    }
+
+    // Kafka mode: its settings, where a consumer starts on a partition, the step that applies a batch.
+
+    @BindToRegistry(lazy = true)
+    public KafkaMode kafkaMode() {
+        return kafka;
+    }
+
+    @BindToRegistry(lazy = true)
+    public KafkaOffsets kafkaOffsets(DataSource dataSource) {
+        return new KafkaOffsets(dataSource);
+    }
+
+    @BindToRegistry(lazy = true)
+    public KafkaApply kafkaApply(DataSource dataSource, EtlMetrics metrics, OutboxFiles outbox) {
+        return new KafkaApply(dataSource, kafka.topic(), metrics, outbox);
     }
 
     // The database: the pool, Spring's transaction manager and the policy of the routes' transacted(), the applied

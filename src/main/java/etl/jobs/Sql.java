@@ -6,12 +6,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /** The text of a SQL file under {@code sql/} on the classpath, for the steps that run JDBC themselves. */
-final class Sql {
+public final class Sql {
 
     private Sql() {
     }
 
-    static String text(String name) {
+    public static String text(String name) {
         try (InputStream in = Sql.class.getClassLoader().getResourceAsStream("sql/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("sql/" + name + " is not on the classpath");

@@ -4,6 +4,8 @@ package routes.processor;
 import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+
+import etl.kafka.KafkaMode;
 import org.apache.camel.component.sql.SqlConstants;
 
 import etl.metrics.EtlMetrics;
@@ -23,6 +25,9 @@ import etl.processor.SumByUser;
 public class OutboxProcessorRoute extends RouteBuilder {
 
     @BeanInject
+    private KafkaMode kafka;
+
+    @BeanInject
     private OutboxFiles outbox;
     @BeanInject
     private EtlMetrics metrics;
@@ -31,6 +36,9 @@ public class OutboxProcessorRoute extends RouteBuilder {
 
     @Override
     public void configure() {
+        if (kafka.enabled()) {
+            return; // Kafka mode: the log is the topic (routes.processor.KafkaProcessorRoute)
+        }
 
         // Every poll, batches follow one another while the last one was full: a backlog is applied without pauses.
         // A batch's files leave the outbox only after its transaction has committed (when direct:outbox-batch returns).

@@ -3,6 +3,8 @@ package routes.server;
 import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 
+import etl.kafka.KafkaMode;
+
 import etl.spool.SpoolWriter;
 
 /**
@@ -13,10 +15,16 @@ import etl.spool.SpoolWriter;
 public class SpoolRoute extends RouteBuilder {
 
     @BeanInject
+    private KafkaMode kafka;
+
+    @BeanInject
     private SpoolWriter spool;
 
     @Override
     public void configure() {
+        if (kafka.enabled()) {
+            return; // Kafka mode: the log is the topic (routes.server.KafkaSpoolRoute)
+        }
         from("direct:spool")
             .routeId("outbox-spool")
             // a failure goes back to http-ingest-accept, whose route configuration answers 503

@@ -1,0 +1,4 @@
+-- Kafka mode: the batch's sums per user, in user order (as apply-totals.sql in the default mode).
+INSERT INTO users_revenue (user_id, revenue)
+SELECT * FROM unnest(CAST(? AS varchar[]), CAST(? AS numeric[]))
+ON CONFLICT (user_id) DO UPDATE SET revenue = users_revenue.revenue + EXCLUDED.revenue
