@@ -19,11 +19,10 @@ import io.vertx.ext.web.RoutingContext;
  * <li>on the paths that need the token ({@code POST /liveEvent}, the listing {@code GET /userEvents}, every
  * {@code /exports} path, {@code GET /imports…} ({@code POST /imports} has a door of its own, UploadDoor), every
  * {@code /audits} path, and {@code GET /userEvents/{id}} when ETL_QUERY_REQUIRE_TOKEN says so), the
- * {@code Authorization} header of the request itself (never a query
- * parameter) is checked before any byte of the body is read: a wrong token is a 401 at once, and the connection is
- * closed instead of reading what follows;</li>
- * <li>the body of {@code POST /liveEvent} (and of {@code POST /exports}, {@code POST /audits}) is read here, on the event loop, up to its size limit (413) and within its
- * time limit (408), both in JSON. Camel's consumer runs the route on a worker thread from the first byte; reading
+ * {@code Authorization} header of the request itself (never a query parameter) is checked before any byte of the body
+ * is read: a wrong token is a 401 at once, and the connection is closed instead of reading what follows;</li>
+ * <li>the body of {@code POST /liveEvent} (and of {@code POST /exports}, {@code POST /audits}) is read here, on the
+ * event loop, up to its size limit (413) and within its time limit (408), both in JSON. Camel's consumer runs the route on a worker thread from the first byte; reading
  * a body there let a client sending a byte a second hold a worker for the whole time, and a few such clients stop
  * the API. The route gets the body from {@link #take}.</li>
  * </ul>
