@@ -47,6 +47,7 @@ import etl.kafka.EmbeddedKafka;
 import etl.kafka.KafkaApply;
 import etl.kafka.KafkaMode;
 import etl.kafka.KafkaOffsets;
+import etl.kafka.KafkaWatch;
 import etl.jobs.ExportFiles;
 import etl.jobs.ExportWriter;
 import etl.jobs.ImportSteps;
@@ -226,6 +227,17 @@ public class EtlConfiguration implements CamelConfiguration {
         kafka = new KafkaMode(bootstrap, kafkaTopic, kafkaPartitions, kafkaGroup, kafkaAckTimeout);
         if (kafka.enabled()) {
             kafka.ensureTopic();
+            // bound here, not by a @BindToRegistry method: the readiness check and the lag exist in Kafka mode only
+            KafkaWatch watch = new KafkaWatch(kafka, context.getRegistry().lookupByNameAndType("dataSource",
+                    DataSource.class));
+            context.getRegistry().bind("kafkaHealthCheck", watch);
+            watch.register(context.getRegistry().lookupByNameAndType("etlMetrics", EtlMetrics.class).registry());
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    watch.close();
+                }
+            });
         }
         // 503 JSON on the API port until every route is in place; every HTTP answer counted by route and status
         context.getManagementStrategy().addEventNotifier(
