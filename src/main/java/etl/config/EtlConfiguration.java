@@ -457,8 +457,9 @@ public class EtlConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public AuditRun auditRun(DataSource dataSource, JobSettings jobs) {
-        return new AuditRun(dataSource, Path.of(outboxDir), !onApplied.contains("delete"),
-                new JobProgress(dataSource, jobs));
+        return new AuditRun(dataSource, Path.of(outboxDir), !onApplied.contains("delete"), kafka.enabled()
+                ? "Kafka mode: the raw events are the topic " + kafka.topic() + ", not outbox/.done/ (an audit of the"
+                        + " topic is still to come)" : null, new JobProgress(dataSource, jobs));
     }
 
     @BindToRegistry(lazy = true)

@@ -60,11 +60,14 @@ public final class AuditRun implements Processor {
     private final DataSource dataSource;
     private final Path outbox;
     private final boolean archiveOn;
+    /** Null in the default mode; in Kafka mode why the archive is not the raw store. */
+    private final String noArchive;
     private final JobProgress progress;
     private final String filesSql = Sql.text("audit-files.sql");
     private final String totalsSql = Sql.text("audit-totals.sql");
 
-    public AuditRun(DataSource dataSource, Path outbox, boolean archiveOn, JobProgress progress) {
+    public AuditRun(DataSource dataSource, Path outbox, boolean archiveOn, String noArchive, JobProgress progress) {
+        this.noArchive = noArchive;
         this.dataSource = dataSource;
         this.outbox = outbox;
         this.archiveOn = archiveOn;
@@ -199,12 +202,12 @@ public final class AuditRun implements Processor {
                 }
             }
         }
-        boolean complete = archiveOn && missing == 0 && pruned == 0;
+        boolean complete = noArchive == null && archiveOn && missing == 0 && pruned == 0;
         Map<String, Object> archive = new LinkedHashMap<>();
         archive.put("complete", complete);
         archive.put("missingFiles", missing);
         archive.put("completeSince", complete ? null : completeSince == null ? null : completeSince.toString());
-        archive.put("reason", complete ? null : !archiveOn ? "the archive is off (ETL_OUTBOX_ON_APPLIED=delete):"
+        archive.put("reason", complete ? null : noArchive != null ? noArchive : !archiveOn ? "the archive is off (ETL_OUTBOX_ON_APPLIED=delete):"
                 + " applied files are deleted" : missing + " applied files are no longer in outbox/.done/ (removed by"
                 + " the archive's retention, or applied while the archive was off)");
         Map<String, Object> result = new LinkedHashMap<>();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * The Postman collection (postman/revenue-etl.postman_collection.json), which covers the whole HTTP API, run with
  * newman against the packaged application, as the original system's users would run it. Newman (npm package
  * newman, the version below) is installed into target/newman by the test itself when it is not there yet; .ci/run has
- * Node.js and npm.
+ * Node.js and npm. It runs in the default mode and in Kafka mode.
  */
 class PostmanIT {
 
@@ -24,6 +24,17 @@ class PostmanIT {
 
     @Test
     void theCollectionPassesAgainstThePackagedApplication() throws Exception {
+        run("default", Map.of("ETL_JOBS_POLL_MS", "100"));
+    }
+
+    /** The same contract in Kafka mode (the embedded broker): the API does not change with the log behind it. */
+    @Test
+    void theCollectionPassesInKafkaMode() throws Exception {
+        run("kafka", Map.of("ETL_JOBS_POLL_MS", "100", "ETL_KAFKA_BOOTSTRAP", "embedded",
+                "ETL_KAFKA_EMBEDDED_PORT", "19460", "ETL_KAFKA_PARTITIONS", "3"));
+    }
+
+    private void run(String mode, Map<String, String> env) throws Exception {
         Path newman = Path.of("target", "newman", "node_modules", ".bin", "newman").toAbsolutePath();
         if (!Files.isExecutable(newman)) {
             Path npmLog = Path.of("target", "newman-install.txt");
@@ -33,9 +44,9 @@ class PostmanIT {
                     newman.getParent().getParent().getParent().toString(), NEWMAN), Path.of("target"), 300, npmLog),
                     "npm install " + NEWMAN + ": " + Files.readString(npmLog));
         }
-        Path work = Path.of("target", "postman-" + System.currentTimeMillis()).toAbsolutePath();
+        Path work = Path.of("target", "postman-" + mode + "-" + System.currentTimeMillis()).toAbsolutePath();
         Path log = Files.createDirectories(work).resolve("app.log");
-        try (AppProcess app = AppProcess.start(work, PORT, log, Map.of("ETL_JOBS_POLL_MS", "100"))) {
+        try (AppProcess app = AppProcess.start(work, PORT, log, env)) {
             Path out = work.resolve("newman.txt");
             int status = run(List.of(newman.toString(), "run",
                     Path.of("postman", "revenue-etl.postman_collection.json").toAbsolutePath().toString(),
