@@ -67,9 +67,32 @@ public abstract class SystemTestBase {
      * spooled before the call has been applied by then, so "nothing was kept" can be asserted.
      */
     protected void awaitProcessorPolls() {
+        if (context.getRoute("kafka-processor") != null) {
+            awaitKafkaApplied();
+            return;
+        }
         NotifyBuilder polls = new NotifyBuilder(context).fromRoute("outbox-processor").whenCompleted(3).create();
         if (!polls.matches(15, TimeUnit.SECONDS)) {
             throw new AssertionError("the processor did not poll the outbox");
+        }
+    }
+
+    /**
+     * Kafka mode's "the processor caught up": every partition's lag (etl_kafka_lag) at 0 twice, a second apart:
+     * whatever was acknowledged before the call is applied by then.
+     */
+    protected void awaitKafkaApplied() {
+        var registry = context.getRegistry().lookupByNameAndType("etlMetrics", etl.metrics.EtlMetrics.class).registry();
+        try {
+            for (int round = 0; round < 2; round++) {
+                Waits.until("every Kafka partition applied", 30_000, () -> {
+                    var gauges = registry.find("etl.kafka.lag").gauges();
+                    return !gauges.isEmpty() && gauges.stream().allMatch(g -> g.value() == 0.0);
+                });
+                Thread.sleep(2100); // the lag is kept two seconds: the next reading is a new one
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 
