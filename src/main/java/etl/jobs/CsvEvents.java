@@ -110,7 +110,7 @@ final class CsvEvents {
     }
 
     /** The end of the file: a record still open (a quote never closed) is rejected. */
-    void end(long lineNo, List<Event> events, ImportRun.Rejects rejects) throws IOException {
+    void end(ImportRun.Rejects rejects) throws IOException {
         if (any) {
             rejects.reject(pendingLine, "a quoted field is not closed before the end of the file", bytes());
             records++;

@@ -28,10 +28,6 @@ public final class ExportFiles {
         this.partMaxAgeMillis = partMaxAgeMillis;
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     static String fileName(String id, ExportRequest r) {
         return id + "." + r.extension();
     }

@@ -105,7 +105,7 @@ public final class ImportRun implements Iterator<ImportRun.Chunk>, Closeable {
                 }
             }
             if (csv && !lines.hasNext()) {
-                csvEvents.end(lineNumber, events, this::reject);
+                csvEvents.end(this::reject);
             }
             if (csv) {
                 records = csvEvents.records();

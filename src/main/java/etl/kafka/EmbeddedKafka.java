@@ -1,6 +1,5 @@
 package etl.kafka;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -82,9 +81,5 @@ public final class EmbeddedKafka implements AutoCloseable {
     public void close() {
         server.shutdown();
         server.awaitShutdown();
-    }
-
-    static boolean formatted(Path dir) throws IOException {
-        return Files.exists(dir.resolve("meta.properties"));
     }
 }
