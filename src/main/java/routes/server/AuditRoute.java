@@ -35,15 +35,7 @@ public class AuditRoute extends RouteBuilder {
         JobRoutes.named(this, authorized, "audit", "platform-http:/audits/{id}?httpMethodRestrict=GET&muteException=true",
                 "http-audit-status", "job-get.sql", new JobSteps.Show(200));
 
-        from("timer:audit-runner?delay=900&period={{etl.jobs.poll-ms}}")
-            .routeId("audit-runner")
-            .routeConfigurationId("job-errors")
-            .process(new JobSteps.Claim("audit", jobs, jobs.jobRetentionMillis()))
-            .to("sql:classpath:sql/job-give-up.sql" + DB)
-            .to("sql:classpath:sql/job-claim.sql" + DB + "&outputType=SelectOne")
-            .filter(body().isNotNull())
-                .process(new JobSteps.Claimed())
-                .log("Audit ${header.etlJobId}: running (attempt ${body[attempts]})")
+        JobRoutes.runner(this, "audit", "Audit", 900, jobs, jobs.jobRetentionMillis())
                 .process("auditRun")
                 .to("sql:classpath:sql/job-complete.sql" + DB)
                 .process(jobMetrics.new Completed())

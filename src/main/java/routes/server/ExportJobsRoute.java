@@ -6,7 +6,6 @@ import org.apache.camel.builder.RouteBuilder;
 import etl.jobs.ExportFiles;
 import etl.jobs.JobMetrics;
 import etl.jobs.JobSettings;
-import etl.jobs.JobSteps;
 
 /**
  * Runs the queued exports, one at a time in this process (others take the next: job-claim.sql skips locked rows), and
@@ -26,15 +25,7 @@ public class ExportJobsRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("timer:export-runner?delay=500&period={{etl.jobs.poll-ms}}")
-            .routeId("export-runner")
-            .routeConfigurationId("job-errors")
-            .process(new JobSteps.Claim("export", jobs, jobs.exportRetentionMillis()))
-            .to("sql:classpath:sql/job-give-up.sql" + DB)
-            .to("sql:classpath:sql/job-claim.sql" + DB + "&outputType=SelectOne")
-            .filter(body().isNotNull())
-                .process(new JobSteps.Claimed())
-                .log("Export ${header.etlJobId}: running (attempt ${body[attempts]})")
+        JobRoutes.runner(this, "export", "Export", 500, jobs, jobs.exportRetentionMillis())
                 .process("exportWriter")
                 .to("sql:classpath:sql/job-complete.sql" + DB)
                 .process(jobMetrics.new Completed())

@@ -6,7 +6,6 @@ import org.apache.camel.builder.RouteBuilder;
 import etl.jobs.ImportSteps;
 import etl.jobs.JobMetrics;
 import etl.jobs.JobSettings;
-import etl.jobs.JobSteps;
 
 /**
  * Runs the queued imports, one at a time in this process: the job's file read in chunks of lines (ImportRun), each
@@ -28,15 +27,7 @@ public class ImportJobsRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("timer:import-runner?delay=700&period={{etl.jobs.poll-ms}}")
-            .routeId("import-runner")
-            .routeConfigurationId("job-errors")
-            .process(new JobSteps.Claim("import", jobs, jobs.jobRetentionMillis()))
-            .to("sql:classpath:sql/job-give-up.sql" + DB)
-            .to("sql:classpath:sql/job-claim.sql" + DB + "&outputType=SelectOne")
-            .filter(body().isNotNull())
-                .process(new JobSteps.Claimed())
-                .log("Import ${header.etlJobId}: running (attempt ${body[attempts]})")
+        JobRoutes.runner(this, "import", "Import", 700, jobs, jobs.jobRetentionMillis())
                 .process(importSteps.new Open())
                 .split(body()).streaming().stopOnException()
                     .to("direct:import-chunk")
