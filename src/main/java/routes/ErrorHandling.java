@@ -23,14 +23,16 @@ public class ErrorHandling extends RouteConfigurationBuilder {
             .onException(BodyTooLargeException.class).handled(true)
                 .process(new HttpReply.Caught(413, "; nothing was kept"))
             .end()
-            .onException(UncheckedIOException.class).handled(true)
-                .log(LoggingLevel.ERROR, "Refusing a request: the outbox cannot be written: ${exception.message}")
-                .process(HttpReply.error(503, "the outbox cannot be written; nothing was kept, try again later"))
+            // the log (outbox/, or Kafka in Kafka mode) did not take the request: nothing of it is kept
+            .onException(etl.kafka.KafkaLog.OutcomeUnknown.class).handled(true)
+                .log(LoggingLevel.ERROR, "A request's outcome is unknown: ${exception.message}")
+                .process(HttpReply.error(503, "the server stopped before Kafka answered: whether the events were kept"
+                        + " is unknown; send them again with the same Idempotency-Key"))
             .end()
-            .onException(org.apache.kafka.common.KafkaException.class).handled(true)
-                .log(LoggingLevel.ERROR, "Refusing a request: Kafka did not acknowledge its records: ${exception.message}")
-                .process(HttpReply.error(503, "the log (Kafka) did not acknowledge the events in time; they are not"
-                        + " reported accepted, try again later"))
+            .onException(UncheckedIOException.class).handled(true)
+                .log(LoggingLevel.ERROR, "Refusing a request: the log cannot be written: ${exception.message}")
+                .process(HttpReply.error(503, "the events could not be written to the log; nothing was kept, try"
+                        + " again later"))
             .end()
             .onException(Exception.class).handled(true)
                 .log(LoggingLevel.ERROR, "Request failed: ${exception}")

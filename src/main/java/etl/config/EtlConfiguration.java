@@ -45,6 +45,7 @@ import etl.http.UploadDoor;
 import etl.jobs.AuditRun;
 import etl.kafka.EmbeddedKafka;
 import etl.kafka.KafkaApply;
+import etl.kafka.KafkaLog;
 import etl.kafka.KafkaMode;
 import etl.kafka.KafkaOffsets;
 import etl.kafka.KafkaWatch;
@@ -164,6 +165,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private String kafkaGroup;
     @PropertyInject("etl.kafka.ack-timeout-ms")
     private long kafkaAckTimeout;
+    @PropertyInject(value = "etl.kafka.transactional-id", defaultValue = "")
+    private String kafkaTransactionalId;
     @PropertyInject("etl.kafka.embedded-dir")
     private String kafkaEmbeddedDir;
     @PropertyInject("etl.kafka.embedded-port")
@@ -227,6 +230,10 @@ public class EtlConfiguration implements CamelConfiguration {
         kafka = new KafkaMode(bootstrap, kafkaTopic, kafkaPartitions, kafkaGroup, kafkaAckTimeout);
         if (kafka.enabled()) {
             kafka.ensureTopic();
+            if (Roles.enabled(context, Roles.SERVER)) {
+                // stopped after the routes, before the embedded broker
+                context.addService(context.getRegistry().lookupByNameAndType("kafkaLog", KafkaLog.class));
+            }
             // bound here, not by a @BindToRegistry method: the readiness check and the lag exist in Kafka mode only
             KafkaWatch watch = new KafkaWatch(kafka, context.getRegistry().lookupByNameAndType("dataSource",
                     DataSource.class));
@@ -251,6 +258,14 @@ public class EtlConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public KafkaMode kafkaMode() {
         return kafka;
+    }
+
+    @BindToRegistry(lazy = true)
+    public KafkaLog kafkaLog() throws Exception {
+        String id = kafkaTransactionalId == null || kafkaTransactionalId.isBlank()
+                ? "etl-server-" + java.net.InetAddress.getLocalHost().getHostName() + "-" + httpPort
+                : kafkaTransactionalId.trim();
+        return new KafkaLog(kafka, id, groupCommitBytes, lingerMicros);
     }
 
     @BindToRegistry(lazy = true)

@@ -9,10 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.Processor;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.support.DefaultMessage;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 import etl.event.Event;
 import etl.http.Json;
@@ -27,11 +25,17 @@ import etl.spool.SpoolRecord;
  */
 public final class EventRecords implements Processor {
 
+    private final String topic;
+
+    public EventRecords(String topic) {
+        this.topic = topic;
+    }
+
     @Override
     public void process(Exchange exchange) throws Exception {
         byte[] line = exchange.getMessage().getBody(byte[].class);
         SpoolRecord request = SpoolRecord.read(java.util.Arrays.copyOf(line, line.length - 1));
-        List<Message> records = new ArrayList<>(request.events().size());
+        List<ProducerRecord<String, String>> records = new ArrayList<>(request.events().size());
         for (int i = 0; i < request.events().size(); i++) {
             Event e = request.events().get(i);
             Map<String, Object> v = new LinkedHashMap<>();
@@ -45,10 +49,7 @@ public final class EventRecords implements Processor {
                     v.put("requestEvents", request.events().size());
                 }
             }
-            Message m = new DefaultMessage(exchange.getContext());
-            m.setHeader(KafkaConstants.KEY, e.userId());
-            m.setBody(Json.write(v));
-            records.add(m);
+            records.add(new ProducerRecord<>(topic, e.userId(), Json.write(v)));
         }
         exchange.getMessage().setBody(records);
     }

@@ -33,8 +33,9 @@ import etl.metrics.EtlMetrics;
  * applied in one PostgreSQL transaction that also moves each partition's next offset (kafka_offsets, locked
  * {@code FOR UPDATE} in partition order, so two consumers of one partition during a rebalance apply one after the
  * other). Records below the stored offset are dropped (a batch can repeat what was applied: every assignment seeks
- * again); the rest must follow the stored offset without a gap, else the batch fails and is read again
- * (breakOnFirstError), never skipped. Event keys are claimed with {@code INSERT … ON CONFLICT DO NOTHING RETURNING}:
+ * again). Offsets between records are not contiguous: the server writes in transactions, each leaves a marker in every
+ * partition it wrote to, and an aborted one's records are not delivered (read_committed); a batch that fails is read
+ * again from the stored offsets (breakOnFirstError), never skipped. Event keys are claimed with {@code INSERT … ON CONFLICT DO NOTHING RETURNING}:
  * only the claimed count. The sums go in one UPSERT in user order, as in the default mode.
  */
 public final class KafkaApply implements Processor {
@@ -57,13 +58,6 @@ public final class KafkaApply implements Processor {
         this.topic = topic;
         this.metrics = metrics;
         this.outbox = outbox;
-    }
-
-    /** A batch whose offsets do not follow the stored ones: read again, never applied with a hole. */
-    public static final class Gap extends IllegalStateException {
-        public Gap(String message) {
-            super(message);
-        }
     }
 
     private record Record(int partition, long offset, String value) {
@@ -152,10 +146,6 @@ public final class KafkaApply implements Processor {
             for (Record r : records) {
                 if (expect >= 0 && r.offset() < expect) {
                     continue; // applied before
-                }
-                if (expect >= 0 && r.offset() != expect) {
-                    throw new Gap("partition " + e.getKey() + ": record " + r.offset() + " where " + expect
-                            + " was expected; the batch is read again");
                 }
                 fresh.add(r);
                 expect = r.offset() + 1;

@@ -38,20 +38,23 @@ public record KafkaMode(String bootstrap, String topic, int partitions, String g
         }
     }
 
-    /** The options of camel-kafka's producer: every record acknowledged by all in-sync replicas, within the timeout. */
-    public String producerOptions() {
-        long t = ackTimeoutMillis;
-        return "brokers=" + bootstrap + "&requestRequiredAcks=all&enableIdempotence=true&lingerMs=1"
-                + "&maxBlockMs=" + t + "&requestTimeoutMs=" + Math.max(1000, t - 1000) + "&deliveryTimeoutMs=" + t;
+    /**
+     * How long a transaction of the server's may stay open (Kafka's transaction.timeout.ms): the broker aborts one that
+     * outlives it (a server killed mid-group), and until then read_committed consumers wait at that transaction's
+     * first record. Three acknowledgement timeouts: a group's records, its commit, and one retry of the commit.
+     */
+    public long transactionTimeoutMillis() {
+        return 3 * ackTimeoutMillis;
     }
 
     /**
      * The options of camel-kafka's consumer: batches, offsets from PostgreSQL (bean kafkaOffsets), a failed batch
-     * read again (breakOnFirstError: the default skips it), a partition's backlog read from its start, short waits.
+     * read again (breakOnFirstError: the default skips it), a partition's backlog read from its start, short waits,
+     * and only committed transactions (read_committed: a request the server aborted is never read).
      */
     public String consumerOptions() {
         return "brokers=" + bootstrap + "&groupId=" + group + "&batching=true&breakOnFirstError=true"
-                + "&autoOffsetReset=earliest&autoCommitEnable=false&offsetRepository=#kafkaOffsets"
+                + "&autoOffsetReset=earliest&autoCommitEnable=false&offsetRepository=#kafkaOffsets&isolationLevel=read_committed"
                 + "&maxPollRecords=5000&pollTimeoutMs=200&sessionTimeoutMs=10000&heartbeatIntervalMs=3000";
     }
 }

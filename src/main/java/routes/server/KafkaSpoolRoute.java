@@ -7,10 +7,11 @@ import etl.kafka.EventRecords;
 import etl.kafka.KafkaMode;
 
 /**
- * Kafka mode's {@code direct:spool} (in place of SpoolRoute's outbox): an accepted request's events are produced to
- * the topic, one record each keyed by user id, and the route returns only when the broker acknowledged every one of
- * them with acks=all (an idempotent producer: its own retries never duplicate). No acknowledgement within
- * ETL_KAFKA_ACK_TIMEOUT_MS: the exception goes back to the HTTP route, whose route configuration answers 503.
+ * Kafka mode's {@code direct:spool} (in place of SpoolRoute's outbox): an accepted request's events become records,
+ * one each keyed by user id, and step kafkaLog produces them with the requests that arrive meanwhile in one Kafka
+ * transaction (acks=all, idempotent); the route returns only once that transaction is committed. Not committed within
+ * ETL_KAFKA_ACK_TIMEOUT_MS (or refused): the transaction is aborted, none of its records is ever read, and the
+ * exception goes back to the HTTP route, whose route configuration answers 503.
  */
 public class KafkaSpoolRoute extends RouteBuilder {
 
@@ -25,7 +26,7 @@ public class KafkaSpoolRoute extends RouteBuilder {
         from("direct:spool")
             .routeId("kafka-produce")
             .errorHandler(noErrorHandler())
-            .process(new EventRecords())
-            .to("kafka:" + kafka.topic() + "?" + kafka.producerOptions());
+            .process(new EventRecords(kafka.topic()))
+            .process("kafkaLog");
     }
 }

@@ -24,7 +24,8 @@ import etl.kafka.EmbeddedKafka;
  * Kafka mode with the broker outside the application (started by the test), stopped for a few seconds under load:
  * meanwhile the server answers 503 in JSON (after at most the acknowledgement timeout) and readiness is down; once
  * the broker is back, the same keyed requests sent again are accepted, the processor resumes, and every total is
- * exact: each event applied once, none lost. The lag metric comes back to zero.
+ * exact: each event applied once, none lost. Requests of several events without a key, never sent again, are applied
+ * whole when answered 200 and not at all when answered 503. The lag metric comes back to zero.
  */
 class KafkaOutageIT {
 
@@ -64,7 +65,33 @@ class KafkaOutageIT {
                     }
                 }
             });
+            // requests of several events without a key, never sent again: a 503 must mean none of its events is
+            // applied (a request partly acknowledged when the broker went away is aborted whole), a 200 all of them
+            Map<String, Long> unkeyed = new ConcurrentHashMap<>();
+            AtomicInteger unkeyed503 = new AtomicInteger();
+            Thread once = new Thread(() -> {
+                StringBuilder events = new StringBuilder("[");
+                for (int k = 0; k < 6; k++) {
+                    events.append(k == 0 ? "" : ",").append("{\"userId\":\"").append(u).append("w").append(k)
+                            .append("\",\"name\":\"add_revenue\",\"value\":1}");
+                }
+                String body = events.append("]").toString();
+                while (sending.get()) {
+                    int status = post(body, null);
+                    if (status == 200) {
+                        for (int k = 0; k < 6; k++) {
+                            unkeyed.merge(u + "w" + k, 100L, Long::sum);
+                        }
+                    } else if (status == 503) {
+                        unkeyed503.incrementAndGet();
+                        sleep(200);
+                    } else {
+                        other.incrementAndGet();
+                    }
+                }
+            });
             sender.start();
+            once.start();
             Thread.sleep(2000);
             broker.close();
             Waits.until("503 answers while the broker is down", 20_000, () -> unavailable.get() > 0);
@@ -77,7 +104,9 @@ class KafkaOutageIT {
                     () -> expected.values().stream().mapToInt(Long::intValue).sum() > before + 1000);
             sending.set(false);
             sender.join(60_000);
+            once.join(60_000);
             assertEquals(0, other.get(), "only 200 and 503 answers");
+            expected.putAll(unkeyed);
             Waits.until("every total exact", 60_000, () -> {
                 for (var e : expected.entrySet()) {
                     HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://localhost:" + PORT
@@ -103,8 +132,9 @@ class KafkaOutageIT {
                         && metrics.contains("etl_kafka_lag{partition=\"0\"} 0.0");
             });
             assertTrue(unavailable.get() > 0);
-            System.out.println("KafkaOutageIT: " + unavailable.get() + " answers 503 while the broker was down, "
-                    + expected.values().stream().mapToLong(Long::longValue).sum() / 125 + " events accepted and applied");
+            System.out.println("KafkaOutageIT: " + unavailable.get() + " keyed and " + unkeyed503.get()
+                    + " unkeyed answers 503 while the broker was down; " + unkeyed.get(u + "w0") / 100
+                    + " unkeyed requests of 6 events accepted, each applied whole, the 503s not at all");
         } finally {
             sending.set(false);
             broker.close();
@@ -120,15 +150,19 @@ class KafkaOutageIT {
 
     private static int post(String body, String key) {
         try {
-            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://localhost:" + PORT
-                    + "/liveEvent")).header("Authorization", "secret").header("Idempotency-Key", key)
-                    .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + PORT + "/liveEvent"))
+                    .header("Authorization", "secret").timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (key != null) {
+                b.header("Idempotency-Key", key);
+            }
+            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 503) {
                 assertTrue(r.body().contains("\"error\""), r.body());
             }
             return r.statusCode();
         } catch (Exception e) {
+            System.out.println("KafkaOutageIT: no answer: " + e);
             return -1;
         }
     }

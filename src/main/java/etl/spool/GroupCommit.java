@@ -1,0 +1,181 @@
+package etl.spool;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit, the way both logs take accepted requests: callers queue an item and wait; one thread takes the first
+ * waiting item, lets more join for a short linger (under load, the requests answered by one commit come back a moment
+ * later, and without the wait each group would hold only the first few of them), and commits the group at once: the
+ * outbox writes one file with one fsync ({@link SpoolWriter}), Kafka mode one transaction
+ * ({@code etl.kafka.KafkaLog}). Each caller learns its group's outcome.
+ * <p>
+ * A caller that waited longer than its timeout: if the thread has not taken its item yet, it is withdrawn and nothing
+ * is kept (the caller answers 503, the client retries). If the thread has it, the group is being committed right now:
+ * answering "nothing was kept" could be a lie (it may be applied, and a retry counted twice), so the outcome is awaited
+ * instead; {@link #commit} must therefore end, one way or the other, in bounded time.
+ *
+ * @param <T> what a caller hands in (a spool line, a request's records)
+ * @param <R> what a caller gets back once its group is committed
+ */
+public abstract class GroupCommit<T, R> extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
+    private record Pending<T, R>(T item, CompletableFuture<R> done) {
+    }
+
+    private final String name;
+    private final long maxGroupBytes;
+    private final long lingerNanos;
+    private final long timeoutMillis;
+    private final BlockingQueue<Pending<T, R>> queue = new LinkedBlockingQueue<>();
+    private volatile Thread thread;
+    private volatile boolean running;
+
+    /**
+     * @param name          the thread's name, and what the errors say could not be written
+     * @param maxGroupBytes a group closes once its items hold this many bytes ({@link #bytes})
+     * @param lingerMicros  how long a group waits for more items after its first
+     * @param timeoutMillis how long a caller waits for its item to be taken
+     */
+    protected GroupCommit(String name, long maxGroupBytes, long lingerMicros, long timeoutMillis) {
+        this.name = name;
+        this.maxGroupBytes = maxGroupBytes;
+        this.lingerNanos = lingerMicros * 1000;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** Commits a whole group, or throws: then every item of it failed and none of it is kept. */
+    protected abstract R commit(List<T> group) throws Exception;
+
+    /** An item's size, to close a group at {@code maxGroupBytes}. */
+    protected abstract long bytes(T item);
+
+    /** Called on the group-commit thread before it takes its first item (e.g. to set up a client). */
+    protected void beforeFirst() throws Exception {
+    }
+
+    /** Called on the group-commit thread when it ends. */
+    protected void afterLast() {
+    }
+
+    /**
+     * Queues one item and waits until its group is committed.
+     *
+     * @throws UncheckedIOException when the group failed, or the item waited too long to be taken (nothing kept)
+     */
+    public R submit(T item) {
+        if (!isStarted()) {
+            throw new UncheckedIOException(new IOException(name + " is not running"));
+        }
+        Pending<T, R> p = new Pending<>(item, new CompletableFuture<>());
+        queue.add(p);
+        try {
+            return p.done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw unchecked(e.getCause());
+        } catch (TimeoutException e) {
+            if (queue.remove(p)) {
+                throw new UncheckedIOException(new IOException(name + " took longer than " + timeoutMillis
+                        + " ms; nothing was kept"));
+            }
+            try {
+                return p.done.get();
+            } catch (ExecutionException x) {
+                throw unchecked(x.getCause());
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                throw new UncheckedIOException(new IOException("interrupted while waiting for " + name));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted while waiting for " + name));
+        }
+    }
+
+    private static UncheckedIOException unchecked(Throwable c) {
+        return c instanceof UncheckedIOException u ? u
+                : new UncheckedIOException(c instanceof IOException io ? io : new IOException(c.getMessage(), c));
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        running = true;
+        thread = new Thread(this::loop, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        // no interrupt: an interrupted FileChannel closes, and a group interrupted after its commit would be kept
+        // while its callers were told it failed. The loop finishes the group in hand and ends.
+        running = false;
+        Thread t = thread;
+        thread = null;
+        if (t != null) {
+            t.join(10_000);
+        }
+        List<Pending<T, R>> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(p -> p.done.completeExceptionally(new IOException(name + " stopped")));
+    }
+
+    private void loop() {
+        try {
+            beforeFirst();
+        } catch (Exception e) {
+            LOG.error("{} cannot start: {}", name, e.toString());
+        }
+        List<Pending<T, R>> group = new ArrayList<>();
+        List<T> items = new ArrayList<>();
+        while (running) {
+            try {
+                Pending<T, R> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+            } catch (InterruptedException e) {
+                break;
+            }
+            long size = bytes(group.get(0).item);
+            long deadline = System.nanoTime() + lingerNanos;
+            try {
+                Pending<T, R> next;
+                while (size < maxGroupBytes
+                        && (next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) != null) {
+                    group.add(next);
+                    size += bytes(next.item);
+                }
+            } catch (InterruptedException e) {
+                // nothing interrupts this thread (stop() does not): commit what is gathered and go on
+            }
+            group.forEach(p -> items.add(p.item));
+            try {
+                R result = commit(items);
+                group.forEach(p -> p.done.complete(result));
+            } catch (Exception e) {
+                LOG.error("{}: a group of {} could not be committed: {}", name, group.size(), e.toString());
+                UncheckedIOException failure = unchecked(e);
+                group.forEach(p -> p.done.completeExceptionally(failure));
+            }
+            group.clear();
+            items.clear();
+        }
+        afterLast();
+    }
+}
