@@ -26,7 +26,7 @@ public class ErrorHandling extends RouteConfigurationBuilder {
             // the log (outbox/, or Kafka in Kafka mode) did not take the request: nothing of it is kept
             .onException(etl.kafka.KafkaLog.OutcomeUnknown.class).handled(true)
                 .log(LoggingLevel.ERROR, "A request's outcome is unknown: ${exception.message}")
-                .process(HttpReply.error(503, "the server stopped before Kafka answered: whether the events were kept"
+                .process(HttpReply.error(503, "Kafka did not answer the commit of these events: whether they were kept"
                         + " is unknown; send them again with the same Idempotency-Key"))
             .end()
             .onException(UncheckedIOException.class).handled(true)

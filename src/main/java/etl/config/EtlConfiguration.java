@@ -167,6 +167,10 @@ public class EtlConfiguration implements CamelConfiguration {
     private long kafkaAckTimeout;
     @PropertyInject(value = "etl.kafka.transactional-id", defaultValue = "")
     private String kafkaTransactionalId;
+    @PropertyInject("etl.kafka.producers")
+    private int kafkaProducers;
+    @PropertyInject("etl.kafka.linger-micros")
+    private long kafkaLingerMicros;
     @PropertyInject("etl.kafka.embedded-dir")
     private String kafkaEmbeddedDir;
     @PropertyInject("etl.kafka.embedded-port")
@@ -265,7 +269,7 @@ public class EtlConfiguration implements CamelConfiguration {
         String id = kafkaTransactionalId == null || kafkaTransactionalId.isBlank()
                 ? "etl-server-" + java.net.InetAddress.getLocalHost().getHostName() + "-" + httpPort
                 : kafkaTransactionalId.trim();
-        return new KafkaLog(kafka, id, groupCommitBytes, lingerMicros);
+        return new KafkaLog(kafka, id, Math.max(1, kafkaProducers), groupCommitBytes, kafkaLingerMicros);
     }
 
     @BindToRegistry(lazy = true)

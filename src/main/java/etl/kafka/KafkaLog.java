@@ -33,19 +33,21 @@ import etl.spool.GroupCommit;
  * Why not camel-kafka's producer with {@code transacted=true}: its endpoint holds one producer, so concurrent exchanges
  * (every HTTP worker) would begin transactions on it at once, which Kafka refuses; and on any KafkaException it closes
  * that producer for good, so a broker outage of a few seconds would stop the server until it is restarted. Here one
- * thread owns the producer, one transaction is open at a time, and a producer that hit a fatal error is replaced.
+ * thread (a lane) owns each producer, one transaction is open on it at a time, and a producer that hit a fatal error
+ * is replaced.
  * <p>
  * The outcome of each group: sent and committed: 200. A record refused, or the broker silent past the delivery
  * timeout: aborted, 503, nothing kept. The commit asked but not answered (the broker went away in between): the
- * commit is asked again (Kafka allows it) until the broker answers, committed or, once the transaction outlived
- * transaction.timeout.ms and the broker aborted it, fenced (503, nothing kept). Meanwhile that group's callers wait
- * (the outcome is not known, so no answer would be true) and later requests time out in the queue with 503.
+ * commit is asked again (Kafka allows it) while that group's callers wait, since neither answer would be known to be
+ * true: committed (200), or fenced once the broker aborted the transaction (503, nothing kept). No answer within the
+ * transaction timeout: 503 saying the outcome is unknown (re-send with the same Idempotency-Key: applied once either
+ * way). Later requests meanwhile time out in the queue with 503, nothing kept.
  */
 public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, String>>, Integer> implements Processor {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaLog.class);
 
-    /** The server stopped while a commit was asked and not answered: the group may or may not be kept. */
+    /** A commit asked and not answered within the transaction timeout (or at a stop): the group may be kept or not. */
     public static final class OutcomeUnknown extends IOException {
         public OutcomeUnknown(String message, Throwable cause) {
             super(message, cause);
@@ -54,12 +56,19 @@ public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, Stri
 
     private final KafkaMode kafka;
     private final String transactionalId;
-    private Producer<String, String> producer; // the group-commit thread's alone
+    /** A lane's producer (transactional id {@code <id>-<lane>}), touched by that lane's thread alone. */
+    private final Producer<String, String>[] producers;
 
-    public KafkaLog(KafkaMode kafka, String transactionalId, long maxGroupBytes, long lingerMicros) {
-        super("kafka-log-writer", maxGroupBytes, lingerMicros, kafka.ackTimeoutMillis());
+    /**
+     * @param lanes transactions open at once, each on a producer of its own: a commit takes several round trips to
+     *              the transaction coordinator, during which a single producer could not start the next group
+     */
+    @SuppressWarnings("unchecked")
+    public KafkaLog(KafkaMode kafka, String transactionalId, int lanes, long maxGroupBytes, long lingerMicros) {
+        super("kafka-log-writer", lanes, maxGroupBytes, lingerMicros, kafka.ackTimeoutMillis());
         this.kafka = kafka;
         this.transactionalId = transactionalId;
+        this.producers = new Producer[lanes];
     }
 
     /** Route step {@code kafka-produce}: the body, a request's records, is committed with its group. */
@@ -79,8 +88,8 @@ public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, Stri
     }
 
     @Override
-    protected Integer commit(List<List<ProducerRecord<String, String>>> group) throws Exception {
-        Producer<String, String> p = producer();
+    protected Integer commit(int lane, List<List<ProducerRecord<String, String>>> group) throws Exception {
+        Producer<String, String> p = producer(lane);
         int records = 0;
         try {
             p.beginTransaction();
@@ -91,33 +100,35 @@ public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, Stri
                 }
             }
         } catch (KafkaException e) {
-            abort(p, e);
+            abort(lane, p, e);
             throw e;
         }
+        long giveUp = System.nanoTime() + kafka.transactionTimeoutMillis() * 1_000_000L;
         while (true) {
             try {
                 p.commitTransaction();
                 return records;
             } catch (TimeoutException e) {
-                // the commit may have been taken: the answer decides, never a guess. The broker answers once it is
-                // back: committed, or (the transaction timed out meanwhile, aborted by the broker) fenced
-                if (!isRunAllowed()) {
-                    discard(p);
-                    throw new OutcomeUnknown("stopped while the Kafka commit of " + records + " records was not"
-                            + " answered; whether they were kept is unknown", e);
+                // the commit may have been taken: only the broker's answer tells (committed; or fenced, once the
+                // transaction outlived its timeout and the broker aborted it). Asked again until the transaction
+                // timeout; past it (or at a stop) the callers are told that the outcome is unknown
+                if (!isRunAllowed() || System.nanoTime() - giveUp > 0) {
+                    discard(lane, p);
+                    throw new OutcomeUnknown("the Kafka commit of " + records + " records was not answered within "
+                            + kafka.transactionTimeoutMillis() + " ms; whether they were kept is unknown", e);
                 }
                 LOG.warn("Kafka commit of {} records not answered yet ({}); asking again", records, e.getMessage());
             } catch (KafkaException e) {
-                abort(p, e);
+                abort(lane, p, e);
                 throw e;
             }
         }
     }
 
     /** Aborts the open transaction (a record was refused or not acknowledged in time: nothing of it is readable). */
-    private void abort(Producer<String, String> p, KafkaException cause) {
+    private void abort(int lane, Producer<String, String> p, KafkaException cause) {
         if (fatal(cause)) {
-            discard(p);
+            discard(lane, p);
             return;
         }
         try {
@@ -125,7 +136,7 @@ public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, Stri
         } catch (KafkaException e) {
             // the broker does not answer: it aborts the transaction itself after transaction.timeout.ms, or the next
             // producer with this transactional id does at once
-            discard(p);
+            discard(lane, p);
         }
     }
 
@@ -135,9 +146,10 @@ public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, Stri
                 || e instanceof InvalidProducerEpochException;
     }
 
-    private Producer<String, String> producer() {
-        if (producer == null) {
-            Producer<String, String> p = new KafkaProducer<>(properties(), new StringSerializer(),
+    private Producer<String, String> producer(int lane) {
+        if (producers[lane] == null) {
+            String id = transactionalId + "-" + lane;
+            Producer<String, String> p = new KafkaProducer<>(properties(id), new StringSerializer(),
                     new StringSerializer());
             try {
                 p.initTransactions(); // fences an earlier producer of this id and aborts its open transaction
@@ -145,14 +157,14 @@ public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, Stri
                 p.close(Duration.ZERO);
                 throw e;
             }
-            producer = p;
-            LOG.info("Kafka transactional producer {} ready", transactionalId);
+            producers[lane] = p;
+            LOG.info("Kafka transactional producer {} ready", id);
         }
-        return producer;
+        return producers[lane];
     }
 
-    private void discard(Producer<String, String> p) {
-        producer = null;
+    private void discard(int lane, Producer<String, String> p) {
+        producers[lane] = null;
         try {
             p.close(Duration.ZERO);
         } catch (KafkaException e) {
@@ -160,11 +172,11 @@ public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, Stri
         }
     }
 
-    private Properties properties() {
+    private Properties properties(String id) {
         long t = kafka.ackTimeoutMillis();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(kafka.transactionTimeoutMillis()));
@@ -178,9 +190,9 @@ public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, Stri
     }
 
     @Override
-    protected void afterLast() {
-        if (producer != null) {
-            discard(producer);
+    protected void afterLast(int lane) {
+        if (producers[lane] != null) {
+            discard(lane, producers[lane]);
         }
     }
 }

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit, the way both logs take accepted requests: callers queue an item and wait; one thread takes the first
+ * Group commit, the way both logs take accepted requests: callers queue an item and wait; a thread takes the first
  * waiting item, lets more join for a short linger (under load, the requests answered by one commit come back a moment
  * later, and without the wait each group would hold only the first few of them), and commits the group at once: the
  * outbox writes one file with one fsync ({@link SpoolWriter}), Kafka mode one transaction
@@ -38,11 +38,12 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
     }
 
     private final String name;
+    private final int lanes;
     private final long maxGroupBytes;
     private final long lingerNanos;
     private final long timeoutMillis;
     private final BlockingQueue<Pending<T, R>> queue = new LinkedBlockingQueue<>();
-    private volatile Thread thread;
+    private volatile List<Thread> threads = List.of();
     private volatile boolean running;
 
     /**
@@ -52,24 +53,29 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
      * @param timeoutMillis how long a caller waits for its item to be taken
      */
     protected GroupCommit(String name, long maxGroupBytes, long lingerMicros, long timeoutMillis) {
+        this(name, 1, maxGroupBytes, lingerMicros, timeoutMillis);
+    }
+
+    /**
+     * @param lanes how many groups may be committed at once, each by a thread of its own (a lane); 1 for the outbox,
+     *              whose concurrent fsyncs did not overlap on this disk
+     */
+    protected GroupCommit(String name, int lanes, long maxGroupBytes, long lingerMicros, long timeoutMillis) {
         this.name = name;
+        this.lanes = lanes;
         this.maxGroupBytes = maxGroupBytes;
         this.lingerNanos = lingerMicros * 1000;
         this.timeoutMillis = timeoutMillis;
     }
 
-    /** Commits a whole group, or throws: then every item of it failed and none of it is kept. */
-    protected abstract R commit(List<T> group) throws Exception;
+    /** Commits a whole group on lane {@code lane}, or throws: then every item of it failed and none of it is kept. */
+    protected abstract R commit(int lane, List<T> group) throws Exception;
 
     /** An item's size, to close a group at {@code maxGroupBytes}. */
     protected abstract long bytes(T item);
 
-    /** Called on the group-commit thread before it takes its first item (e.g. to set up a client). */
-    protected void beforeFirst() throws Exception {
-    }
-
-    /** Called on the group-commit thread when it ends. */
-    protected void afterLast() {
+    /** Called on a lane's thread when it ends (e.g. to close its client). */
+    protected void afterLast(int lane) {
     }
 
     /**
@@ -114,9 +120,15 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
     @Override
     protected void doStart() throws Exception {
         running = true;
-        thread = new Thread(this::loop, name);
-        thread.setDaemon(true);
-        thread.start();
+        List<Thread> started = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            int l = lane;
+            Thread t = new Thread(() -> loop(l), lanes == 1 ? name : name + "-" + lane);
+            t.setDaemon(true);
+            t.start();
+            started.add(t);
+        }
+        threads = started;
     }
 
     @Override
@@ -124,9 +136,9 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
         // no interrupt: an interrupted FileChannel closes, and a group interrupted after its commit would be kept
         // while its callers were told it failed. The loop finishes the group in hand and ends.
         running = false;
-        Thread t = thread;
-        thread = null;
-        if (t != null) {
+        List<Thread> ts = threads;
+        threads = List.of();
+        for (Thread t : ts) {
             t.join(10_000);
         }
         List<Pending<T, R>> left = new ArrayList<>();
@@ -134,12 +146,7 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
         left.forEach(p -> p.done.completeExceptionally(new IOException(name + " stopped")));
     }
 
-    private void loop() {
-        try {
-            beforeFirst();
-        } catch (Exception e) {
-            LOG.error("{} cannot start: {}", name, e.toString());
-        }
+    private void loop(int lane) {
         List<Pending<T, R>> group = new ArrayList<>();
         List<T> items = new ArrayList<>();
         while (running) {
@@ -166,7 +173,7 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
             }
             group.forEach(p -> items.add(p.item));
             try {
-                R result = commit(items);
+                R result = commit(lane, items);
                 group.forEach(p -> p.done.complete(result));
             } catch (Exception e) {
                 LOG.error("{}: a group of {} could not be committed: {}", name, group.size(), e.toString());
@@ -176,6 +183,6 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
             group.clear();
             items.clear();
         }
-        afterLast();
+        afterLast(lane);
     }
 }

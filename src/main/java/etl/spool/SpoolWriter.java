@@ -69,7 +69,7 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
     }
 
     @Override
-    protected String commit(List<byte[]> lines) throws IOException {
+    protected String commit(int lane, List<byte[]> lines) throws IOException {
         String name = String.format("%013d-%s-%06d.jsonl", System.currentTimeMillis(), processTag, seq.incrementAndGet());
         Folders.writeDurably(dir.resolve(name), lines.stream().map(ByteBuffer::wrap).toArray(ByteBuffer[]::new));
         return name;

@@ -56,7 +56,7 @@ class KafkaOutageIT {
                             expected.merge(user, 125L, Long::sum);
                             break;
                         }
-                        if (status == 503) {
+                        if (status == 503 || status == UNKNOWN) {
                             unavailable.incrementAndGet();
                         } else {
                             other.incrementAndGet();
@@ -69,6 +69,7 @@ class KafkaOutageIT {
             // applied (a request partly acknowledged when the broker went away is aborted whole), a 200 all of them
             Map<String, Long> unkeyed = new ConcurrentHashMap<>();
             AtomicInteger unkeyed503 = new AtomicInteger();
+            AtomicInteger unkeyedUnknown = new AtomicInteger();
             Thread once = new Thread(() -> {
                 StringBuilder events = new StringBuilder("[");
                 for (int k = 0; k < 6; k++) {
@@ -85,6 +86,8 @@ class KafkaOutageIT {
                     } else if (status == 503) {
                         unkeyed503.incrementAndGet();
                         sleep(200);
+                    } else if (status == UNKNOWN) {
+                        unkeyedUnknown.incrementAndGet(); // applied whole or not at all: the check below allows both
                     } else {
                         other.incrementAndGet();
                     }
@@ -106,7 +109,6 @@ class KafkaOutageIT {
             sender.join(60_000);
             once.join(60_000);
             assertEquals(0, other.get(), "only 200 and 503 answers");
-            expected.putAll(unkeyed);
             Waits.until("every total exact", 60_000, () -> {
                 for (var e : expected.entrySet()) {
                     HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://localhost:" + PORT
@@ -118,6 +120,16 @@ class KafkaOutageIT {
                 }
                 return true;
             });
+            // each unkeyed request whole or not at all: the six users' totals equal; each 200 counted, each plain 503
+            // not, each commit whose outcome was unknown once or not
+            Waits.until("the unkeyed requests applied", 30_000, () -> revenue(u + "w0") >= unkeyed.getOrDefault(u + "w0", 0L));
+            long w0 = revenue(u + "w0");
+            for (int k = 1; k < 6; k++) {
+                assertEquals(w0, revenue(u + "w" + k), "a request of six events applied in part");
+            }
+            long accepted = unkeyed.getOrDefault(u + "w0", 0L);
+            assertTrue(w0 >= accepted && w0 <= accepted + 100L * unkeyedUnknown.get(), "unkeyed total " + w0
+                    + ": " + accepted / 100 + " requests answered 200, " + unkeyedUnknown.get() + " of unknown outcome");
             Thread.sleep(1500); // nothing applied twice later either
             for (var e : expected.entrySet()) {
                 HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://localhost:" + PORT
@@ -133,13 +145,25 @@ class KafkaOutageIT {
             });
             assertTrue(unavailable.get() > 0);
             System.out.println("KafkaOutageIT: " + unavailable.get() + " keyed and " + unkeyed503.get()
-                    + " unkeyed answers 503 while the broker was down; " + unkeyed.get(u + "w0") / 100
+                    + " unkeyed answers 503 while the broker was down, " + unkeyedUnknown.get()
+                    + " unkeyed of unknown outcome; " + unkeyed.getOrDefault(u + "w0", 0L) / 100
                     + " unkeyed requests of 6 events accepted, each applied whole, the 503s not at all");
         } finally {
             sending.set(false);
             broker.close();
             RestartTest.stopLeftoverPostgres(work.resolve("data/pg"));
         }
+    }
+
+    /** A 503 that says the outcome is unknown (the commit was asked and not answered in time). */
+    private static final int UNKNOWN = 1503;
+
+    /** A user's total in cents, 0 when none. */
+    private static long revenue(String user) throws Exception {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://localhost:" + PORT
+                + "/userEvents/" + user)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() != 200 ? 0
+                : Http.JSON.readTree(r.body()).get("revenue").decimalValue().movePointRight(2).longValueExact();
     }
 
     private static int ready() throws Exception {
@@ -159,6 +183,9 @@ class KafkaOutageIT {
             HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 503) {
                 assertTrue(r.body().contains("\"error\""), r.body());
+                if (r.body().contains("unknown")) {
+                    return UNKNOWN;
+                }
             }
             return r.statusCode();
         } catch (Exception e) {

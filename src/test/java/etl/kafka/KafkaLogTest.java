@@ -49,7 +49,7 @@ class KafkaLogTest {
                 a.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1).configs(Map.of("max.message.bytes",
                         "4096")))).all().get();
             }
-            KafkaLog log = new KafkaLog(mode, "log-test-" + port, 1 << 20, 1000);
+            KafkaLog log = new KafkaLog(mode, "log-test-" + port, 2, 1 << 20, 1000);
             log.start();
             try {
                 // 40 requests at once, 5 records each: every one committed
