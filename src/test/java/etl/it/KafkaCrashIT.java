@@ -34,7 +34,7 @@ import etl.kafka.EmbeddedKafka;
  * Kafka mode's crash test: a broker (in the test JVM), one server with the inbox client, three processors in one
  * consumer group on the packaged jar; keyed requests (some sent twice), generated garbage bodies and inbox files go in
  * while processors are killed with kill -9 at seeded random moments and started again (partitions reassigned each
- * time). Every total ends exact: nothing lost, nothing counted twice. {@code -Dcrash.seed=N} replays a run,
+ * time), and every fourth kill is the server's (mid-transaction: the restarted server aborts what it left open). Every total ends exact: nothing lost, nothing counted twice. {@code -Dcrash.seed=N} replays a run,
  * {@code -Dkafka.kills=K} sets the number of kills (10).
  */
 class KafkaCrashIT {
@@ -51,9 +51,10 @@ class KafkaCrashIT {
     private final AtomicInteger garbageAccepted = new AtomicInteger();
     private final AtomicInteger garbageRefused = new AtomicInteger();
     private final List<Throwable> failures = new ArrayList<>();
+    private int serverKills;
 
     @Test
-    void everyTotalExactThroughKillsOfProcessors() throws Exception {
+    void everyTotalExactThroughKillsOfProcessorsAndTheServer() throws Exception {
         long seed = Long.getLong("crash.seed", System.currentTimeMillis());
         int kills = Integer.getInteger("kafka.kills", 10);
         System.out.println("KafkaCrashIT seed=" + seed + " kills=" + kills + " (replay: -Dcrash.seed=" + seed + ")");
@@ -85,6 +86,17 @@ class KafkaCrashIT {
             Random kr = new Random(seed * 31 + 200);
             for (int k = 1; k <= kills; k++) {
                 Thread.sleep(800 + kr.nextInt(2200));
+                if (k % 4 == 0) {
+                    // the server, mid-group: its open transaction is aborted by the restarted server (the same
+                    // transactional id), its callers send again with their keys, the inbox client resumes its files
+                    server.kill9();
+                    serverKills++;
+                    System.out.println("KafkaCrashIT kill " + k + ": the server after " + acknowledged.get()
+                            + " acknowledged requests");
+                    Thread.sleep(kr.nextInt(600));
+                    server = AppProcess.start(work, PORT, log, serverEnv);
+                    continue;
+                }
                 int which = kr.nextInt(3);
                 processors[which].kill9();
                 System.out.println("KafkaCrashIT kill " + k + ": processor " + which + " after " + acknowledged.get()
@@ -115,7 +127,8 @@ class KafkaCrashIT {
             Thread.sleep(2000);
             assertEquals("", diff(work, prefix), "still exact two seconds later");
             assertTrue(acknowledged.get() > 0 && garbageRefused.get() > 0);
-            System.out.println("KafkaCrashIT: " + kills + " kills of processors, " + acknowledged.get()
+            System.out.println("KafkaCrashIT: " + kills + " kills (" + serverKills + " of the server, the others of"
+                    + " processors), " + acknowledged.get()
                     + " acknowledged requests (" + resent.get() + " sent again), " + garbageAccepted.get()
                     + " garbage bodies accepted and " + garbageRefused.get() + " refused, " + expected.size()
                     + " users, every total exact");
