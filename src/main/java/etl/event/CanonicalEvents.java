@@ -50,32 +50,76 @@ public final class CanonicalEvents {
 
     /** The event at the cursor, or null (the cursor is then anywhere). */
     public Event event() {
+        if (!next()) {
+            return null;
+        }
+        return new Event(new String(b, userFrom, userTo - userFrom, StandardCharsets.ISO_8859_1),
+                subtract ? Event.SUBTRACT : Event.ADD, BigDecimal.valueOf(cents, 2));
+    }
+
+    // the last event taken by next(), as places in b and a number: no object made
+    private int userFrom;
+    private int userTo;
+    private boolean subtract;
+    private long cents;
+
+    /**
+     * Takes the event at the cursor without making any object: its user id is then {@code b[userFrom(), userTo())},
+     * its value {@link #cents()} and its kind {@link #subtract()}. False when it is not in the common form (the
+     * cursor is then anywhere).
+     */
+    public boolean next() {
         spaces();
         if (!take('{') || !field(USER) || !take('"')) {
-            return null;
+            return false;
         }
-        String user = string();
-        if (user == null || user.isEmpty() || user.length() > MAX_USER_ID || !take(',') || !field(NAME)) {
-            return null;
+        int from = pos;
+        if (!skipString()) {
+            return false;
+        }
+        int to = pos - 1;
+        if (to == from || to - from > MAX_USER_ID || !take(',') || !field(NAME)) {
+            return false;
         }
         spaces();
-        String name;
+        boolean minus;
         if (take(ADD)) {
-            name = Event.ADD;
+            minus = false;
         } else if (take(SUBTRACT)) {
-            name = Event.SUBTRACT;
+            minus = true;
         } else {
-            return null;
+            return false;
         }
         if (!take(',') || !field(VALUE)) {
-            return null;
+            return false;
         }
         spaces();
-        BigDecimal value = number();
-        if (value == null || !take('}')) {
-            return null;
+        long value = number();
+        if (value < 0 || !take('}')) {
+            return false;
         }
-        return new Event(user, name, value);
+        userFrom = from;
+        userTo = to;
+        subtract = minus;
+        cents = value;
+        return true;
+    }
+
+    public int userFrom() {
+        return userFrom;
+    }
+
+    public int userTo() {
+        return userTo;
+    }
+
+    public boolean subtract() {
+        return subtract;
+    }
+
+    /** The value in cents (never negative: the kind says add or subtract). */
+    public long cents() {
+        return cents;
     }
 
     /** {@code "key"} and its colon, spaces around them. */
@@ -95,23 +139,27 @@ public final class CanonicalEvents {
     /** The rest of a string whose opening quote was taken: plain ASCII, no escape, no control character. */
     public String string() {
         int start = pos;
+        return skipString() ? new String(b, start, pos - 1 - start, StandardCharsets.ISO_8859_1) : null;
+    }
+
+    /** Skips the rest of such a string, its closing quote included; false when it is not one. */
+    private boolean skipString() {
         while (pos < end) {
             byte c = b[pos];
             if (c == '"') {
-                String s = new String(b, start, pos - start, StandardCharsets.ISO_8859_1);
                 pos++;
-                return s;
+                return true;
             }
             if (c == '\\' || c < 0x20) { // an escape, a control character, or (negative) beyond ASCII
-                return null;
+                return false;
             }
             pos++;
         }
-        return null;
+        return false;
     }
 
-    /** A plain decimal, zero or more, at most two places, as the validator makes it: scale 2. */
-    private BigDecimal number() {
+    /** A plain decimal, zero or more, at most two places, in cents; -1 when it is not one. */
+    private long number() {
         long unscaled = 0;
         int digits = 0;
         int start = pos;
@@ -121,7 +169,7 @@ public final class CanonicalEvents {
             pos++;
         }
         if (digits == 0 || digits > MAX_INTEGER_DIGITS || (digits > 1 && b[start] == '0')) {
-            return null;
+            return -1;
         }
         int places = 0;
         if (pos < end && b[pos] == '.') {
@@ -132,16 +180,16 @@ public final class CanonicalEvents {
                 pos++;
             }
             if (places == 0 || places > 2) {
-                return null;
+                return -1;
             }
         }
         if (pos < end && (b[pos] == 'e' || b[pos] == 'E' || (b[pos] >= '0' && b[pos] <= '9'))) {
-            return null;
+            return -1;
         }
         for (int i = places; i < 2; i++) {
             unscaled *= 10;
         }
-        return BigDecimal.valueOf(unscaled, 2);
+        return unscaled;
     }
 
     /** Takes {@code c} after optional spaces. */

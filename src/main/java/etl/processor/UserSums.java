@@ -1,9 +1,6 @@
 package etl.processor;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,11 +13,13 @@ import org.slf4j.LoggerFactory;
 
 import etl.event.Event;
 import etl.metrics.EtlMetrics;
+import etl.spool.SpoolEvents;
 import etl.spool.SpoolRecord;
 
 /**
  * The body that Camel's aggregation ({@link SumByUser}) builds in the processor's routes: the revenue summed per user
- * (exact decimal) over the requests of a file, then over the files of a batch, with the counts and quarantine entries
+ * (exact: cents in a long, a BigDecimal past its range; {@link UserTable}) over the requests of a file, then over the
+ * files of a batch, with the counts and quarantine entries
  * that go with them. The UPSERT of {@code outbox-batch} takes its users, sorted, and their amounts (the same lock order
  * in every process, so concurrent processors cannot deadlock).
  */
@@ -28,12 +27,8 @@ public final class UserSums {
 
     private static final Logger LOG = LoggerFactory.getLogger(UserSums.class);
 
-    /** Each user's running sum; a mutable cell, so that adding an event takes one look-up and no negated copy. */
-    private static final class Sum {
-        BigDecimal value = BigDecimal.ZERO;
-    }
-
-    private final Map<String, Sum> byUser = new HashMap<>();
+    /** Each user's running sum, keyed by the id's bytes, in cents (one look-up per event, no object made). */
+    private final UserTable byUser = new UserTable();
     /**
      * Requests to apply not summed yet: a file's requests wait here until the batch adds the file (one look-up per
      * event, into the batch's map; a map per file, grown and merged, cost the processor a third more time).
@@ -64,9 +59,15 @@ public final class UserSums {
     }
 
     private void sum(SpoolRecord record) {
+        if (record.events() instanceof SpoolEvents fast) {
+            byte[] line = fast.line();
+            for (int i = 0; i < fast.size(); i++) {
+                byUser.add(line, fast.userFrom(i), fast.userTo(i), fast.signedCents(i));
+            }
+            return;
+        }
         for (Event e : record.events()) {
-            Sum sum = byUser.computeIfAbsent(e.userId(), u -> new Sum());
-            sum.value = Event.SUBTRACT.equals(e.name()) ? sum.value.subtract(e.value()) : sum.value.add(e.value());
+            byUser.add(e.userId(), e.signedValue());
         }
     }
 
@@ -78,10 +79,7 @@ public final class UserSums {
     /** Adds {@code other} (a file's requests, or the counts of a request not summed) to these sums. */
     public UserSums add(UserSums other) {
         other.pending.forEach(this::sum);
-        other.byUser.forEach((u, v) -> {
-            Sum sum = byUser.computeIfAbsent(u, x -> new Sum());
-            sum.value = sum.value.add(v.value);
-        });
+        byUser.addAll(other.byUser);
         aloneUsers.addAll(other.aloneUsers);
         files.addAll(other.files);
         other.rejected.forEach((f, lines) -> rejected.computeIfAbsent(f, x -> new ArrayList<>()).addAll(lines));
@@ -170,12 +168,9 @@ public final class UserSums {
     private void sort() {
         if (users == null) {
             sumPending();
-            users = byUser.keySet().toArray(new String[0]);
-            Arrays.sort(users);
-            amounts = new String[users.length];
-            for (int i = 0; i < users.length; i++) {
-                amounts[i] = byUser.get(users[i]).value.toPlainString();
-            }
+            String[][] sorted = byUser.sorted();
+            users = sorted[0];
+            amounts = sorted[1];
         }
     }
 

@@ -153,7 +153,8 @@ public record SpoolRecord(String key, List<Event> events) {
 
     /**
      * The parser of the one form {@link #line} writes, on bytes, for lines whose checksum holds: their events were
-     * validated before they were written, so it only takes them apart (each event with {@link CanonicalEvents}).
+     * validated before they were written, so it only takes them apart (each event with {@link CanonicalEvents}, into
+     * {@link SpoolEvents}: places in the line and cents, no object per event).
      * Whatever it does not expect (an escape or a character beyond ASCII in a string, a number in another form,
      * another layout) makes it give up, and the line is read by the validator instead: the two always agree on what a
      * line holds.
@@ -164,10 +165,12 @@ public record SpoolRecord(String key, List<Event> events) {
         private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
         private final CanonicalEvents c;
+        private final byte[] line;
         private final int end;
 
         FastReader(byte[] b, int end) {
             this.c = new CanonicalEvents(b, 0, end);
+            this.line = b;
             this.end = end;
         }
 
@@ -190,14 +193,13 @@ public record SpoolRecord(String key, List<Event> events) {
             if (!c.take(EVENTS)) {
                 return null;
             }
-            List<Event> events = new ArrayList<>();
+            SpoolEvents events = new SpoolEvents(line);
             if (!c.take(']')) {
                 while (true) {
-                    Event e = c.event();
-                    if (e == null) {
+                    if (!c.next()) {
                         return null;
                     }
-                    events.add(e);
+                    events.add(c);
                     if (c.take(']')) {
                         break;
                     }

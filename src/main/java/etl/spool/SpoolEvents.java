@@ -1,0 +1,78 @@
+package etl.spool;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
+import java.util.Arrays;
+
+import etl.event.CanonicalEvents;
+import etl.event.Event;
+
+/**
+ * A spooled request's events as the fast reader found them: places in the spool line's bytes and values in cents,
+ * one array each, not an {@link Event} (a String, a BigDecimal and a record) per event. The processor sums them from
+ * the bytes ({@link #userFrom}, {@link #userTo}, {@link #signedCents}); {@link #get} makes an Event for whoever needs
+ * one (a request applied on its own, set aside, re-written). Only ASCII user ids come here (the fast reader gives up on
+ * anything else), so a user id's bytes are its UTF-8 form.
+ */
+public final class SpoolEvents extends AbstractList<Event> {
+
+    private final byte[] line;
+    private int[] from = new int[16];
+    private int[] to = new int[16];
+    private long[] signed = new long[16];
+    private boolean[] minus = new boolean[16];
+    private int size;
+
+    SpoolEvents(byte[] line) {
+        this.line = line;
+    }
+
+    /** Appends the event {@code c} has just taken. */
+    void add(CanonicalEvents c) {
+        if (size == from.length) {
+            int n = size * 2;
+            from = Arrays.copyOf(from, n);
+            to = Arrays.copyOf(to, n);
+            signed = Arrays.copyOf(signed, n);
+            minus = Arrays.copyOf(minus, n);
+        }
+        from[size] = c.userFrom();
+        to[size] = c.userTo();
+        signed[size] = c.subtract() ? -c.cents() : c.cents();
+        minus[size] = c.subtract(); // a subtract event of 0 stays one
+        size++;
+    }
+
+    /** The line that holds the user ids. */
+    public byte[] line() {
+        return line;
+    }
+
+    public int userFrom(int i) {
+        return from[i];
+    }
+
+    public int userTo(int i) {
+        return to[i];
+    }
+
+    /** The event's change to its user's total, in cents: negative for a subtract event. */
+    public long signedCents(int i) {
+        return signed[i];
+    }
+
+    @Override
+    public Event get(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException(i);
+        }
+        return new Event(new String(line, from[i], to[i] - from[i], StandardCharsets.ISO_8859_1),
+                minus[i] ? Event.SUBTRACT : Event.ADD, BigDecimal.valueOf(Math.abs(signed[i]), 2));
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+}

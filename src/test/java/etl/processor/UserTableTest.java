@@ -1,0 +1,76 @@
+package etl.processor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The processor's sums by user id bytes, against BigDecimal sums in a TreeMap: the same totals to the cent, in the
+ * same user order, through table growth, sums past a long's range (going on in BigDecimal, back and forth), user ids
+ * that are not ASCII (their UTF-8 bytes), and tables added together.
+ */
+class UserTableTest {
+
+    @Test
+    void theSameTotalsAsBigDecimalsInTheSameOrder() {
+        Random r = new Random(11);
+        UserTable a = new UserTable();
+        UserTable b = new UserTable();
+        Map<String, BigDecimal> expected = new TreeMap<>();
+        String[] users = new String[3000];
+        for (int i = 0; i < users.length; i++) {
+            users[i] = switch (i % 4) {
+                case 0 -> "u" + i;
+                case 1 -> "ü-" + i + "-\u20ac";
+                case 2 -> "\uD83D\uDE00" + i; // outside the BMP: a surrogate pair in UTF-16, four bytes in UTF-8
+                default -> "user " + i;
+            };
+        }
+        for (int n = 0; n < 200_000; n++) {
+            String u = users[r.nextInt(users.length)];
+            long cents = r.nextInt(10) == 0 ? Long.MAX_VALUE / 2 - r.nextInt(1000) : r.nextInt(100_000);
+            if (r.nextBoolean()) {
+                cents = -cents;
+            }
+            BigDecimal v = BigDecimal.valueOf(cents, 2);
+            expected.merge(u, v, BigDecimal::add);
+            UserTable t = n % 2 == 0 ? a : b;
+            if (n % 3 == 0) {
+                t.add(u, v);
+            } else {
+                byte[] k = ("xx" + u + "yy").getBytes(StandardCharsets.UTF_8);
+                t.add(k, 2, k.length - 2, cents);
+            }
+        }
+        a.addAll(b);
+        String[][] sorted = a.sorted();
+        assertEquals(expected.size(), a.size());
+        assertArrayEquals(expected.keySet().toArray(new String[0]), sorted[0]);
+        int i = 0;
+        for (BigDecimal v : expected.values()) {
+            assertEquals(0, v.compareTo(new BigDecimal(sorted[1][i])), sorted[0][i]);
+            i++;
+        }
+    }
+
+    @Test
+    void aSumPastTheLongGoesOnExactly() {
+        UserTable t = new UserTable();
+        byte[] u = "u".getBytes(StandardCharsets.UTF_8);
+        t.add(u, 0, 1, Long.MAX_VALUE);
+        t.add(u, 0, 1, Long.MAX_VALUE);
+        t.add(u, 0, 1, 1);
+        assertEquals(BigDecimal.valueOf(Long.MAX_VALUE, 2).multiply(BigDecimal.valueOf(2)).add(new BigDecimal("0.01"))
+                .toPlainString(), t.sorted()[1][0]);
+        t.add(u, 0, 1, -Long.MAX_VALUE);
+        t.add(u, 0, 1, -Long.MAX_VALUE);
+        assertEquals("0.01", t.sorted()[1][0]);
+    }
+}
