@@ -12,4 +12,6 @@ start "$WORK/app" ${BENCH_JAVA_OPTS:-}
 warm_up "$WORK" "${BENCH_WARMUP:-0}"
 mkdir -p "$WORK/app/inbox"
 feed() { mv "$WORK/events.jsonl" "$WORK/app/inbox/bench.jsonl"; }
+# (Kafka mode spools nothing into outbox/: there the totals decide)
+[ -n "${ETL_KAFKA_BOOTSTRAP:-}" ] || drained() { wait_drained "$WORK/app" bench.jsonl; }
 measure e2e "$EVENTS events, $USERS users, seed $SEED${CENTS:+ (2-decimal values)}${BENCH_WARMUP:+, after a warm-up of $BENCH_WARMUP events}"

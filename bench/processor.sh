@@ -12,4 +12,5 @@ python3 "$ROOT/bench/gen.py" "$EVENTS" "$USERS" "$SEED" "$WORK/spool.jsonl" "$WO
 mkdir -p "$WORK/parts" && split -l 10 -d -a 4 "$WORK/spool.jsonl" "$WORK/parts/0000000000000-bench-"
 ETL_ROLES=processor start_noport "$WORK/app" ${BENCH_JAVA_OPTS:-}
 feed() { for f in "$WORK"/parts/*; do mv "$f" "$WORK/app/outbox/$(basename "$f").jsonl"; done; }
+drained() { wait_drained "$WORK/app"; }
 measure processor "$EVENTS events, $USERS users, seed $SEED${CENTS:+ (2-decimal values)}"
