@@ -46,8 +46,11 @@ public record SpoolRecord(String key, List<Event> events) {
         crc.update(json, 0, body);
         byte[] line = Arrays.copyOf(json, body + CRC_SUFFIX + 1);
         System.arraycopy(CRC_FIELD, 0, line, body, CRC_FIELD.length);
-        byte[] hex = String.format("%08x", crc.getValue()).getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(hex, 0, line, body + CRC_FIELD.length, 8);
+        long v = crc.getValue(); // eight hex digits (String.format was a tenth of the single-event path's CPU)
+        for (int i = 7; i >= 0; i--) {
+            line[body + CRC_FIELD.length + i] = (byte) Character.forDigit((int) (v & 0xf), 16);
+            v >>>= 4;
+        }
         line[line.length - 3] = '"';
         line[line.length - 2] = '}';
         line[line.length - 1] = '\n';

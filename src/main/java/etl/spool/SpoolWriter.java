@@ -63,6 +63,12 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
         super.doStart();
     }
 
+    /** {@code n} in at least {@code width} digits, zeros in front (what %013d gave, without a Formatter). */
+    private static String pad(long n, int width) {
+        String s = Long.toString(n);
+        return s.length() >= width ? s : "0".repeat(width - s.length()) + s;
+    }
+
     @Override
     protected long bytes(byte[] line) {
         return line.length;
@@ -70,7 +76,8 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
 
     @Override
     protected String commit(int lane, List<byte[]> lines) throws IOException {
-        String name = String.format("%013d-%s-%06d.jsonl", System.currentTimeMillis(), processTag, seq.incrementAndGet());
+        String name = pad(System.currentTimeMillis(), 13) + "-" + processTag + "-" + pad(seq.incrementAndGet(), 6)
+                + ".jsonl";
         Folders.writeDurably(dir.resolve(name), lines.stream().map(ByteBuffer::wrap).toArray(ByteBuffer[]::new));
         return name;
     }
