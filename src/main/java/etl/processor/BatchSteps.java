@@ -200,7 +200,7 @@ public final class BatchSteps {
         }
     }
 
-    /** The batch's users, sorted: parameter {@code users} of {@code sql/apply-totals.sql}. */
+    /** The batch's users (the SQL sorts them): parameter {@code users} of {@code sql/apply-totals.sql}. */
     public static final class Users extends ExpressionAdapter {
         @Override
         public Object evaluate(Exchange e) {

@@ -20,8 +20,8 @@ import etl.spool.SpoolRecord;
  * The body that Camel's aggregation ({@link SumByUser}) builds in the processor's routes: the revenue summed per user
  * (exact: cents in a long, a BigDecimal past its range; {@link UserTable}) over the requests of a file, then over the
  * files of a batch, with the counts and quarantine entries
- * that go with them. The UPSERT of {@code outbox-batch} takes its users, sorted, and their amounts (the same lock order
- * in every process, so concurrent processors cannot deadlock).
+ * that go with them. The UPSERT of {@code outbox-batch} takes its users and their amounts and sorts them itself (the
+ * same lock order in every process, so concurrent processors cannot deadlock).
  */
 public final class UserSums {
 
@@ -153,24 +153,24 @@ public final class UserSums {
         return this;
     }
 
-    /** The users, sorted: the first parameter of the UPSERT. */
+    /** The users, in no order (the UPSERT sorts them): its first parameter. */
     public String[] users() {
-        sort();
+        columns();
         return users;
     }
 
     /** Each user's change, as exact decimal text, in the order of {@link #users()}. */
     public String[] amounts() {
-        sort();
+        columns();
         return amounts;
     }
 
-    private void sort() {
+    private void columns() {
         if (users == null) {
             sumPending();
-            String[][] sorted = byUser.sorted();
-            users = sorted[0];
-            amounts = sorted[1];
+            String[][] columns = byUser.columns();
+            users = columns[0];
+            amounts = columns[1];
         }
     }
 

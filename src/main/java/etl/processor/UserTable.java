@@ -72,23 +72,19 @@ final class UserTable {
         return size;
     }
 
-    /** The users in String order, and each one's exact sum as plain decimal text: the UPSERT's two parameters. */
-    String[][] sorted() {
-        record Entry(String user, int slot) {
-        }
-        Entry[] entries = new Entry[size];
+    /**
+     * The users and each one's exact sum as plain decimal text, in no particular order: the UPSERT's two parameters
+     * (sql/apply-totals.sql sorts them itself, so that every process locks rows in one order).
+     */
+    String[][] columns() {
+        String[] users = new String[size];
+        String[] amounts = new String[size];
         int n = 0;
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != null) {
-                entries[n++] = new Entry(new String(keys[i], StandardCharsets.UTF_8), i);
+                users[n] = new String(keys[i], StandardCharsets.UTF_8);
+                amounts[n++] = value(i).toPlainString();
             }
-        }
-        Arrays.sort(entries, (a, b) -> a.user().compareTo(b.user()));
-        String[] users = new String[size];
-        String[] amounts = new String[size];
-        for (int j = 0; j < size; j++) {
-            users[j] = entries[j].user();
-            amounts[j] = value(entries[j].slot()).toPlainString();
         }
         return new String[][] {users, amounts};
     }
