@@ -70,7 +70,7 @@ public class InboxClientRoute extends RouteBuilder {
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/x-ndjson"))
                 .setHeader(Exchange.HTTP_METHOD, constant("POST"))
                 // the HTTP client (its TLS set-up: 0.2 s) is made with the first chunk, not at start-up
-                .to("{{etl.server.url}}/liveEvent?throwExceptionOnFailure=true&lazyStartProducer=true")
+                .toD("{{etl.server.url}}/liveEvent?throwExceptionOnFailure=true&lazyStartProducer=true")
                 .unmarshal().json(JsonLibrary.Jackson, Map.class)
                 .process(new InboxSteps.ChunkSent())
             .end();
