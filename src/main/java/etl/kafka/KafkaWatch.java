@@ -61,6 +61,9 @@ public final class KafkaWatch extends AbstractHealthCheck implements AutoCloseab
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+        // a look past markers, not a read of a backlog: a partition far behind stays at its raw lag
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "65536");
+        c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, "1048576");
         c.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
         c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000");
         this.probe = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
