@@ -62,6 +62,7 @@ import etl.status.StatusReport;
 import etl.status.WorkInProgress;
 import etl.http.TrustedHeaders;
 import etl.processor.Backoff;
+import etl.processor.BatchSteps;
 import etl.processor.BatchFailed;
 import etl.processor.IsolatedApply;
 import etl.processor.KeepRejected;
@@ -336,6 +337,13 @@ public class EtlConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public SpoolWriter spoolWriter() {
         return new SpoolWriter(Path.of(outboxDir), groupCommitBytes, lingerMicros, 30_000);
+    }
+
+    @BindToRegistry(lazy = true)
+    public BatchSteps.OpenFile openOutboxFile(CamelContext context, OutboxFiles outbox) {
+        // the threads that read and parse outbox files ahead of the batch (one a file being applied)
+        return new BatchSteps.OpenFile(outbox, context.getExecutorServiceManager().newCachedThreadPool(this,
+                "outbox-read-ahead"));
     }
 
     @BindToRegistry(value = "processorBackoff", lazy = true)

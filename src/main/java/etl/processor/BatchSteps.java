@@ -93,21 +93,23 @@ public final class BatchSteps {
     }
 
     /**
-     * A file to apply: its name goes to {@link #FILE}, the body becomes an iterator of its lines' bytes (one request a
-     * line).
+     * A file to apply: its name goes to {@link #FILE}, the body becomes its lines (one request a line), read and
+     * parsed a few lines ahead on another thread ({@link ReadAhead}).
      */
     public static final class OpenFile implements Processor {
         private final OutboxFiles outbox;
+        private final java.util.concurrent.ExecutorService reader;
 
-        public OpenFile(OutboxFiles outbox) {
+        public OpenFile(OutboxFiles outbox, java.util.concurrent.ExecutorService reader) {
             this.outbox = outbox;
+            this.reader = reader;
         }
 
         @Override
         public void process(Exchange e) throws IOException {
             String name = e.getMessage().getBody(String.class);
             e.getMessage().setHeader(FILE, name);
-            e.getMessage().setBody(Lines.each(Files.newInputStream(outbox.path(name))));
+            e.getMessage().setBody(new ReadAhead(Files.newInputStream(outbox.path(name)), reader));
         }
     }
 
@@ -129,20 +131,17 @@ public final class BatchSteps {
     public static final class ReadRequest implements Processor {
         @Override
         public void process(Exchange e) {
-            byte[] line = e.getMessage().getBody(byte[].class);
+            ReadAhead.Line line = e.getMessage().getBody(ReadAhead.Line.class);
             e.getMessage().setHeader(KEY, null);
-            if (line == null || EventValidator.blank(line, 0, line.length)) {
-                e.getMessage().setBody(null);
-                return;
-            }
-            try {
-                SpoolRecord r = SpoolRecord.read(line);
-                e.getMessage().setBody(r);
-                e.getMessage().setHeader(KEY, r.key());
-                e.getMessage().setHeader(EVENTS, r.events().size());
-            } catch (Exception x) {
+            if (line.record() != null) {
+                e.getMessage().setBody(line.record());
+                e.getMessage().setHeader(KEY, line.record().key());
+                e.getMessage().setHeader(EVENTS, line.record().events().size());
+            } else if (line.error() != null) {
                 e.getMessage().setBody(UserSums.unreadable(e.getMessage().getHeader(FILE, String.class),
-                        lineNumber(e), new String(line, StandardCharsets.UTF_8), x.getMessage()));
+                        lineNumber(e), new String(line.bytes(), StandardCharsets.UTF_8), line.error()));
+            } else {
+                e.getMessage().setBody(null); // a blank line
             }
         }
     }

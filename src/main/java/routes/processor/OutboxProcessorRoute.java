@@ -95,7 +95,7 @@ public class OutboxProcessorRoute extends RouteBuilder {
                 .when(exchangeProperty(Exchange.DUPLICATE_MESSAGE).isEqualTo(true))
                     .process(new BatchSteps.FileAlreadyApplied())
                 .otherwise()
-                    .process(new BatchSteps.OpenFile(outbox))
+                    .process("openOutboxFile")
                     .split(body(), new SumByUser()).streaming().stopOnException()
                         .to("direct:outbox-request")
                     .end()

@@ -1,0 +1,78 @@
+package etl.processor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import etl.event.Event;
+import etl.spool.SpoolRecord;
+
+/**
+ * An outbox file read ahead: every line comes back in its order, a request with its record, a blank line as blank, a
+ * torn or garbage line (invalid UTF-8, NUL, a BOM) with its reason and its bytes; closing it early ends the reader.
+ */
+class ReadAheadTest {
+
+    @Test
+    void everyLineInOrderWithWhatItIs() throws Exception {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        for (int i = 0; i < 50; i++) {
+            file.write(SpoolRecord.line("k" + i, List.of(new Event("u" + i, Event.ADD, new BigDecimal("1.50")))));
+            if (i == 10) {
+                file.write("\n".getBytes());
+                file.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', 0, (byte) 0xC3, '\n'});
+            }
+        }
+        byte[] torn = SpoolRecord.line("last", List.of(new Event("z", Event.ADD, BigDecimal.ONE)));
+        file.write(torn, 0, torn.length - 9); // cut by a crash, no newline
+        ExecutorService reader = Executors.newCachedThreadPool();
+        try (ReadAhead lines = new ReadAhead(new ByteArrayInputStream(file.toByteArray()), reader)) {
+            int requests = 0;
+            int n = 0;
+            while (lines.hasNext()) {
+                ReadAhead.Line l = lines.next();
+                n++;
+                if (n == 12) {
+                    assertNull(l.record());
+                    assertNull(l.error(), "a blank line");
+                } else if (n == 13 || n == 53) {
+                    assertNull(l.record());
+                    assertNotNull(l.error(), "garbage or torn: " + n);
+                } else {
+                    assertEquals("k" + requests, l.record().key(), "line " + n);
+                    requests++;
+                }
+            }
+            assertEquals(53, n);
+            assertEquals(50, requests);
+        }
+        reader.shutdown();
+        assertTrue(reader.awaitTermination(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void closedEarlyTheReaderStops() throws Exception {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        for (int i = 0; i < 10_000; i++) {
+            file.write(SpoolRecord.line(null, List.of(new Event("u", Event.ADD, BigDecimal.ONE))));
+        }
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        ReadAhead lines = new ReadAhead(new ByteArrayInputStream(file.toByteArray()), reader);
+        assertTrue(lines.hasNext());
+        lines.next();
+        lines.close(); // as Camel's splitter does when a file's split ends early (a failure)
+        reader.shutdown();
+        assertTrue(reader.awaitTermination(5, TimeUnit.SECONDS), "the reader thread ended");
+    }
+}
