@@ -28,11 +28,17 @@ public class JobApiRoute extends RouteBuilder {
             .routeId("http-job-queue")
             .routeConfigurationId("http-errors")
             .to("sql:classpath:sql/job-create.sql" + ONE + "&outputHeader=etlJobCreated")
-            .filter(header("etlJobCreated").isNull())
-                .setHeader(JobSteps.NEW_ID, header(JobSteps.ID))
-                .to("sql:classpath:sql/job-by-key.sql" + ONE + "&outputHeader=" + JobSteps.ID)
+            .choice()
+                .when(header("etlJobCreated").isNull())
+                    // the key made a job before: that one, as it is now
+                    .setHeader(JobSteps.NEW_ID, header(JobSteps.ID))
+                    .to("sql:classpath:sql/job-by-key.sql" + ONE + "&outputHeader=" + JobSteps.ID)
+                    .to("sql:classpath:sql/job-get.sql" + ONE)
+                .otherwise()
+                    // the new job as inserted, queued (a runner may have claimed it meanwhile: the 202 says queued)
+                    .setBody(header("etlJobCreated"))
             .end()
-            .to("sql:classpath:sql/job-get.sql" + ONE);
+            .removeHeader("etlJobCreated");
 
         for (String kind : new String[] {"import", "export", "audit"}) {
             from("platform-http:/" + kind + "s?httpMethodRestrict=GET&muteException=true")
