@@ -11,8 +11,6 @@ import org.apache.camel.support.ExpressionAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import etl.event.EventValidator;
-import etl.io.Lines;
 import etl.metrics.EtlMetrics;
 import etl.spool.SpoolRecord;
 
