@@ -61,6 +61,7 @@ import etl.status.StatusHistory;
 import etl.status.StatusReport;
 import etl.status.WorkInProgress;
 import etl.http.TrustedHeaders;
+import etl.processor.AppliedFiles;
 import etl.processor.Backoff;
 import etl.processor.BatchSteps;
 import etl.processor.BatchFailed;
@@ -308,18 +309,13 @@ public class EtlConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The record of applied outbox files (camel-sql's JdbcMessageIdRepository). It joins the route's transaction, so
-     * a file's mark commits with its totals or not at all; the insert is "ON CONFLICT DO NOTHING" so that a second
-     * process applying the same file waits for the first and then sees a duplicate, instead of an error.
+     * The record of applied outbox files ({@link AppliedFiles}, camel-sql's JdbcMessageIdRepository). It joins the
+     * route's transaction, so a file's mark commits with its totals or not at all; a second process applying the same
+     * file waits for the first one's insert and then sees a duplicate, instead of an error.
      */
     @BindToRegistry(lazy = true)
     public JdbcMessageIdRepository appliedFiles(DataSource dataSource, DataSourceTransactionManager transactions) {
-        JdbcMessageIdRepository repo = new JdbcMessageIdRepository(dataSource, requiredTransaction(transactions),
-                "outbox-files");
-        repo.setCreateTableIfNotExists(false);
-        repo.setInsertString("INSERT INTO camel_messageprocessed (processorName, messageId, createdAt)"
-                + " VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
-        return repo;
+        return new AppliedFiles(dataSource, requiredTransaction(transactions), "outbox-files");
     }
 
     @BindToRegistry(lazy = true)
