@@ -8,9 +8,9 @@ set -euo pipefail
 here=$(dirname "$0")
 EVENTS=${1:-1000000}
 echo "== default mode (outbox/)"
-"$here/ingest.sh" 32 10 | tail -1
+"$here/ingest.sh" 32 10 | grep "^ingest steady:"
 "$here/e2e.sh" "$EVENTS" | tail -1
 echo "== Kafka mode (ETL_KAFKA_BOOTSTRAP=embedded, 12 partitions)"
 export ETL_KAFKA_BOOTSTRAP=embedded ETL_KAFKA_EMBEDDED_PORT=${ETL_KAFKA_EMBEDDED_PORT:-19500}
-"$here/ingest.sh" 32 10 | tail -1
+"$here/ingest.sh" 32 10 | grep "^ingest steady:"
 "$here/e2e.sh" "$EVENTS" | tail -1

@@ -128,6 +128,24 @@ warm_up() {
   done
 }
 
+# cpu_by_command: "java 12.34 postgres 5.67 wrk 1.23 other 0.45": CPU seconds (user+system) used so far by every
+# process of those commands, summed (the kernel's threads and the rest under "other")
+cpu_by_command() {
+  local hz; hz=$(getconf CLK_TCK)
+  for f in /proc/[0-9]*/stat; do cat "$f" 2>/dev/null; echo; done | awk -v hz="$hz" '
+    /\(/ { i = index($0, ") "); c = substr($0, index($0, "(") + 1, i - index($0, "(") - 1); n = split(substr($0, i + 2), a, " ")
+      if (n < 13) next; t = (a[12] + a[13]) / hz
+      if (c == "java" || c == "postgres" || c == "wrk") cpu[c] += t; else cpu["other"] += t }
+    END { printf "java %.2f postgres %.2f wrk %.2f other %.2f\n", cpu["java"], cpu["postgres"], cpu["wrk"], cpu["other"] }'
+}
+
+# cpu_split BEFORE AFTER SECONDS: what share of the machine's cores each command used between two cpu_by_command lines
+cpu_split() {
+  awk -v b="$1" -v a="$2" -v s="$3" -v cores="$(nproc)" 'BEGIN { n = split(b, x, " "); split(a, y, " ")
+    for (i = 1; i < n; i += 2) printf "%s%s %.0f%%", (i > 1 ? ", " : ""), x[i], 100 * (y[i + 1] - x[i + 1]) / (s * cores)
+    printf " of %d cores\n", cores }'
+}
+
 peak_rss_mb() {
   awk '/VmHWM/{print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo "?"
 }

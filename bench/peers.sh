@@ -44,19 +44,36 @@ wrk_figures() { # wrk output (bench/ingest.lua's WRK line) -> "requests/s p99_ms
   echo "$(echo "$req / 10" | bc -l) $(echo "$p99 / 1000" | bc -l) $(echo "$p999 / 1000" | bc -l)"
 }
 
-# --- 1. ingest: peer A's server, then ours ----------------------------------------------------------------------------
+# --- 1. ingest: peer A's server, then ours, each measured the way bench/ingest.sh measures: a 3 s warm-up and 10 s
+# measured ("first"), then more load until the process has run 40 s, and 10 s measured again ("steady"). Both JITs
+# warm up (peer A's V8 too: 2,400 requests/s in its first window, 3,800 after 20 s on this machine); the steady window
+# is the target's figure, the first one is printed beside it.
 peer_table "$PEER_A_DIR/create_table.sql"
 (cd "$PEER_A_DIR" && rm -f server-events.jsonl && exec node server.js > "$WORK/peerA.log" 2>&1) &
 A_PID=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null localhost:8000/ && break; sleep 0.1; done
+t_a=$(date +%s)
 BENCH_PREFIX=warmup wrk -t2 -c32 -d3s -s "$ROOT/bench/ingest.lua" http://127.0.0.1:8000 > /dev/null
+a_first=$(wrk -t2 -c32 -d10s --latency -s "$ROOT/bench/ingest.lua" http://127.0.0.1:8000)
+BENCH_PREFIX=warmup wrk -t2 -c32 -d$((40 - $(date +%s) + t_a))s -s "$ROOT/bench/ingest.lua" http://127.0.0.1:8000 > /dev/null
 a_out=$(wrk -t2 -c32 -d10s --latency -s "$ROOT/bench/ingest.lua" http://127.0.0.1:8000)
 read -r A_RPS A_P99 A_P999 <<< "$(wrk_figures "$a_out")"
+read -r A1_RPS A1_P99 A1_P999 <<< "$(wrk_figures "$a_first")"
 kill "$A_PID"; wait "$A_PID" 2> /dev/null || true
-our_ingest=$("$ROOT/bench/ingest.sh" 32 10 | grep '^ingest:')
+# ours: the server alone, as peer A's server runs alone (the processor applies the outbox afterwards, and every 200
+# is checked); then the whole system, the processor applying while the server takes the load, for the record
+ingest_out=$(INGEST_ROLES=server "$ROOT/bench/ingest.sh" 32 10)
+our_ingest=$(echo "$ingest_out" | grep '^ingest steady:')
+our_first=$(echo "$ingest_out" | grep '^ingest first:')
 OUR_RPS=$(echo "$our_ingest" | sed 's/.*, \([0-9]*\) requests\/s.*/\1/')
 OUR_P99=$(echo "$our_ingest" | sed 's/.*p99 \([0-9.]*\) ms.*/\1/')
 OUR_P999=$(echo "$our_ingest" | sed -n 's/.*p99.9 \([0-9.]*\) ms.*/\1/p')
+OUR1_RPS=$(echo "$our_first" | sed 's/.*, \([0-9]*\) requests\/s.*/\1/')
+OUR1_P99=$(echo "$our_first" | sed 's/.*p99 \([0-9.]*\) ms.*/\1/')
+all_ingest=$("$ROOT/bench/ingest.sh" 32 10 | grep '^ingest steady:')
+ALL_RPS=$(echo "$all_ingest" | sed 's/.*, \([0-9]*\) requests\/s.*/\1/')
+ALL_P99=$(echo "$all_ingest" | sed 's/.*p99 \([0-9.]*\) ms.*/\1/')
+echo "$ingest_out" | grep '^ingest'; echo "$all_ingest"
 
 # --- 2. processor: peer B's whole process on 1M events, then ours ------------------------------------------------------
 python3 "$ROOT/bench/gen.py" 1000000 10000 1 "$WORK/events.jsonl" "$WORK/expected.tsv"
@@ -97,9 +114,13 @@ kill "$COLD_PID"; wait "$COLD_PID" 2> /dev/null || true
 # --- the table ---------------------------------------------------------------------------------------------------------
 verdict() { if [ "$(echo "$1" | bc -l)" = 1 ]; then echo met; else echo "NOT met"; fi; }
 printf '\n| work | original system | this system | ratio | target | |\n| --- | --- | --- | --- | --- | --- |\n'
-printf '| ingest, wrk 32 connections, 10 s | peer A %.0f requests/s, p99 %.1f ms, p99.9 %.1f ms | %s requests/s, p99 %s ms, p99.9 %s ms | %.2fx | >= 2x, p99 <= 25 ms, p99.9 <= 100 ms | %s |\n' \
+printf '| ingest, wrk 32 connections, 10 s, after 40 s of load | peer A %.0f requests/s, p99 %.1f ms, p99.9 %.1f ms | server %s requests/s, p99 %s ms, p99.9 %s ms | %.2fx | >= 2x, p99 <= 25 ms, p99.9 <= 100 ms | %s |\n' \
   "$A_RPS" "$A_P99" "$A_P999" "$OUR_RPS" "$OUR_P99" "${OUR_P999:-?}" "$(echo "$OUR_RPS / $A_RPS" | bc -l)" \
   "$(verdict "$OUR_RPS >= 2 * $A_RPS && $OUR_P99 <= 25 && ${OUR_P999:-999} <= 100")"
+printf '| the same, first 10 s after a 3 s warm-up | peer A %.0f requests/s, p99 %.1f ms | server %s requests/s, p99 %s ms | %.2fx | (JIT warm-up) | |\n' \
+  "$A1_RPS" "$A1_P99" "$OUR1_RPS" "$OUR1_P99" "$(echo "$OUR1_RPS / $A1_RPS" | bc -l)"
+printf '| the same, after 40 s, the processor applying meanwhile | peer A (server only) %.0f requests/s | whole system %s requests/s, p99 %s ms | %.2fx | | |\n' \
+  "$A_RPS" "$ALL_RPS" "$ALL_P99" "$(echo "$ALL_RPS / $A_RPS" | bc -l)"
 printf '| processor, 1M events, 10,000 users | peer B %.2f s (whole process), %s MB, %s | %s s, peak RSS %s MB (%s) | %.2fx | >= 4x, <= 200 MB | %s |\n' \
   "$B_SECS" "$B_RSS" "$B_EXACT" "$OUR_PROC" "$OUR_PROC_RSS" "${PROCESSOR_JAVA_OPTS:-JVM defaults}" "$(echo "$B_SECS / $OUR_PROC" | bc -l)" \
   "$(verdict "$B_SECS >= 4 * $OUR_PROC && $OUR_PROC_RSS <= 200")"
