@@ -1,5 +1,6 @@
 package etl.inbox;
 
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.TreeMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +25,6 @@ import etl.event.FileLine;
 import etl.io.Folders;
 import etl.io.Lines;
 import etl.io.Rejection;
-import etl.io.Utf8;
 import etl.spool.SpoolRecord;
 
 /**
@@ -46,14 +47,18 @@ public final class InboxRun {
     private final long progressMillis;
     private final long started = System.nanoTime();
     private long lastProgress = System.nanoTime();
-    // written by the reading thread only, read by the status page
-    private volatile long bytesSeen;
-    private volatile long lines;
+    // written by the sending threads (validated), read by the status page (snapshot): both synchronized
+    private long bytesSeen;
+    private long lines;
     private long accepted;
     private long rejected;
     private long duplicateChunks;
     private long duplicateEvents;
     private long sentChunks;
+    // the quarantine is written in line order although chunks are validated in parallel: a chunk's invalid lines wait
+    // here until every chunk before it has been validated (a chunk without any is a null)
+    private final TreeMap<Integer, CharSequence> unwrittenRejections = new TreeMap<>();
+    private int nextRejectionsToWrite;
 
     public InboxRun(Path file, Path rejectedDir, int chunkLines, int maxLineBytes, long progressMillis)
             throws IOException {
@@ -86,19 +91,25 @@ public final class InboxRun {
         }
     }
 
-    /** A chunk ready to send: its place, its Idempotency-Key, the valid events as JSON Lines, and how many. */
-    public record Chunk(int index, String key, String body, int events, int rejected) {
+    /** A chunk ready to send: its place, its Idempotency-Key, the valid events as JSON Lines (UTF-8), and how many. */
+    public record Chunk(int index, String key, byte[] body, int events, int rejected) {
+    }
+
+    /** A chunk as read, before it is validated: its place (0-based) and its lines. */
+    public record Read(int index, List<byte[]> lines) {
     }
 
     /**
-     * The file's chunks, read and validated in order as the splitter asks for them (so the quarantine file is in line
-     * order even when chunks are sent in parallel). Camel closes it, and the file, when the split ends.
+     * The file's chunks, read in order as the splitter asks for them; each is validated by {@link #validate(Read)} on
+     * the thread that sends it, so that the chunks of a file are checked in parallel (the splitter's one thread read
+     * and checked a million lines in 0.76 s cold, 0.21 s warm, while the other core waited). Camel closes it, and the
+     * file, when the split ends.
      */
-    public Iterator<Chunk> chunks(InputStream in) {
+    public Iterator<Read> chunks(InputStream in) {
         return new ChunkIterator(Lines.chunks(in, chunkLines, maxLineBytes));
     }
 
-    private final class ChunkIterator implements Iterator<Chunk>, Closeable {
+    private static final class ChunkIterator implements Iterator<Read>, Closeable {
         private final Lines.Chunks lines;
         private int index;
 
@@ -112,12 +123,8 @@ public final class InboxRun {
         }
 
         @Override
-        public Chunk next() {
-            try {
-                return validate(lines.next(), index++);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        public Read next() {
+            return new Read(index++, lines.next());
         }
 
         @Override
@@ -126,51 +133,73 @@ public final class InboxRun {
         }
     }
 
+    /** {@link #validate(List, int)} of a chunk as read. */
+    public Chunk validate(Read read) throws IOException {
+        return validate(read.lines(), read.index());
+    }
+
     /**
      * Validates the lines of chunk number {@code index} (0-based), each on its own ({@link FileLine}). Quarantines the
      * invalid ones with their 1-based line numbers; blank lines are skipped.
      */
     public Chunk validate(List<byte[]> chunk, int index) throws IOException {
         long firstLine = (long) index * chunkLines + 1;
-        StringBuilder valid = new StringBuilder(chunk.size() * 64);
+        ByteArrayOutputStream valid = new ByteArrayOutputStream(chunk.size() * 64);
         StringBuilder bad = null;
         int events = 0;
         int rejectedHere = 0;
+        long bytesHere = 0;
+        long linesHere = 0;
         for (int i = 0; i < chunk.size(); i++) {
             byte[] line = chunk.get(i);
-            bytesSeen += line.length + 1;
+            bytesHere += line.length + 1;
             FileLine checked = FileLine.check(line, index == 0 && i == 0, maxLineBytes);
             if (checked == null) {
                 continue;
             }
-            lines++;
+            linesHere++;
             EventValidator.Result r = checked.result();
             if (r.valid()) {
-                // a short line goes as it is; a long one (large ignored fields) is sent in its normal form, so that
-                // a chunk stays far below the server's body limit
-                valid.append(checked.to() - checked.from() <= MAX_RAW_LINE
-                        ? Utf8.decodeValid(line, checked.from(), checked.to()) : SpoolRecord.eventJson(r.event()))
-                        .append('\n');
+                // a short line goes as it is (its bytes are valid UTF-8: checked); a long one (large ignored fields)
+                // is sent in its normal form, so that a chunk stays far below the server's body limit
+                if (checked.to() - checked.from() <= MAX_RAW_LINE) {
+                    valid.write(line, checked.from(), checked.to() - checked.from());
+                } else {
+                    valid.writeBytes(SpoolRecord.eventJson(r.event()).getBytes(StandardCharsets.UTF_8));
+                }
+                valid.write('\n');
                 events++;
             } else {
                 if (bad == null) {
                     bad = new StringBuilder();
                 }
                 bad.append(Rejection.json(firstLine + i, r.reason(), checked.raw(line, maxLineBytes))).append('\n');
-                rejected++;
                 rejectedHere++;
             }
         }
-        if (bad != null) {
-            Files.createDirectories(rejectedFile.getParent());
-            boolean created = !Files.exists(rejectedFile);
-            Files.writeString(rejectedFile, bad, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-            if (created) {
-                Folders.setPrivate(rejectedFile);
+        validated(index, bytesHere, linesHere, rejectedHere, bad);
+        return new Chunk(index, key(index), valid.toByteArray(), events, rejectedHere);
+    }
+
+    /** Counts a validated chunk, and writes the quarantine of every chunk whose predecessors are all validated. */
+    private synchronized void validated(int index, long bytes, long lineCount, int rejectedCount, CharSequence bad)
+            throws IOException {
+        bytesSeen += bytes;
+        lines += lineCount;
+        rejected += rejectedCount;
+        unwrittenRejections.put(index, bad);
+        while (unwrittenRejections.containsKey(nextRejectionsToWrite)) {
+            CharSequence next = unwrittenRejections.remove(nextRejectionsToWrite++);
+            if (next != null) {
+                Files.createDirectories(rejectedFile.getParent());
+                boolean created = !Files.exists(rejectedFile);
+                Files.writeString(rejectedFile, next, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+                if (created) {
+                    Folders.setPrivate(rejectedFile);
+                }
             }
         }
-        return new Chunk(index, key(index), valid.toString(), events, rejectedHere);
     }
 
     /** The Idempotency-Key of chunk {@code index}: from the file's content and the chunk's place. */

@@ -23,7 +23,7 @@ public final class InboxSteps {
     private InboxSteps() {
     }
 
-    /** Opens a dropped file: its {@link InboxRun} in {@link #RUN} (and on the status page while it is read), and the body an iterator of its validated chunks. */
+    /** Opens a dropped file: its {@link InboxRun} in {@link #RUN} (and on the status page while it is read), and the body an iterator of its chunks as read. */
     public static final class Open implements Processor {
         private final Path rejectedDir;
         private final int chunkLines;
@@ -50,7 +50,10 @@ public final class InboxSteps {
         }
     }
 
-    /** Leaves only what the request needs: the valid events as the body, their count, and the chunk's key. */
+    /**
+     * Validates a chunk as read (on the sending thread: chunks are checked in parallel) and leaves only what the
+     * request needs: the valid events as the body (UTF-8 bytes), their count, and the chunk's key.
+     */
     public static final class PrepareChunk implements Processor {
         private final EtlMetrics metrics;
 
@@ -59,8 +62,8 @@ public final class InboxSteps {
         }
 
         @Override
-        public void process(Exchange e) {
-            InboxRun.Chunk chunk = e.getMessage().getBody(InboxRun.Chunk.class);
+        public void process(Exchange e) throws IOException {
+            InboxRun.Chunk chunk = e.getProperty(RUN, InboxRun.class).validate(e.getMessage().getBody(InboxRun.Read.class));
             var message = e.getMessage();
             message.removeHeaders("*");
             message.setBody(chunk.body());

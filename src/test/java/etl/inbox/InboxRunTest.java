@@ -40,7 +40,7 @@ class InboxRunTest {
         String shortLine = "{\"userId\":\"u\", \"name\":\"add_revenue\",\"value\":1.5,\"note\":\"n\"}";
         String longLine = "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":2,\"note\":\"" + "n".repeat(600) + "\"}";
         InboxRun.Chunk c = run.validate(lines(shortLine + "\r\n" + longLine), 0);
-        assertEquals(shortLine + "\n{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":2.00}\n", c.body());
+        assertEquals(shortLine + "\n{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":2.00}\n", new String(c.body(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Test
@@ -62,7 +62,9 @@ class InboxRunTest {
         Path f = Files.writeString(dir.resolve("f.jsonl"), E + "\n" + E + "\nbad\n" + E + "\n");
         InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 2, 1 << 20, 5000);
         List<InboxRun.Chunk> chunks = new java.util.ArrayList<>();
-        run.chunks(Files.newInputStream(f)).forEachRemaining(chunks::add);
+        for (var it = run.chunks(Files.newInputStream(f)); it.hasNext(); ) {
+            chunks.add(run.validate(it.next()));
+        }
         assertEquals(2, chunks.size());
         assertEquals(2, chunks.get(0).events());
         assertEquals(1, chunks.get(1).events());
@@ -78,7 +80,7 @@ class InboxRunTest {
         InboxRun.Chunk second = run.validate(lines(E + "\n{\"userId\":\"u\"}\n" + E), 1);
         assertEquals(1, first.events());
         assertEquals(2, second.events());
-        assertEquals(2, second.body().split("\n").length);
+        assertEquals(2, new String(second.body(), java.nio.charset.StandardCharsets.UTF_8).split("\n").length);
         assertEquals(run.key(1), second.key());
         List<String> rejected = Files.readAllLines(dir.resolve(".rejected/f.jsonl.rejected.jsonl"));
         assertEquals(2, rejected.size());
@@ -95,7 +97,7 @@ class InboxRunTest {
         byte[] bom = ("\uFEFF" + E).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         InboxRun.Chunk c = run.validate(List.of(bom, bad, new byte[] {0, 0}, E.getBytes()), 0);
         assertEquals(2, c.events(), "the BOM of the first line is dropped, the line is applied");
-        assertEquals(E + "\n" + E + "\n", c.body());
+        assertEquals(E + "\n" + E + "\n", new String(c.body(), java.nio.charset.StandardCharsets.UTF_8));
         List<String> rejected = Files.readAllLines(dir.resolve(".rejected/g.jsonl.rejected.jsonl"));
         assertEquals(2, rejected.size());
         com.fasterxml.jackson.databind.JsonNode first = etl.event.EventValidator.MAPPER.readTree(rejected.get(0));
@@ -140,5 +142,37 @@ class InboxRunTest {
         assertEquals("first\n", Files.readString(inbox.resolve(".done/x.jsonl.1")));
         assertEquals("{\"line\":1}\n", Files.readString(inbox.resolve(".rejected/x.jsonl.1.rejected.jsonl")));
         assertTrue(!Files.exists(inbox.resolve(".done/x.jsonl")) && !Files.exists(inbox.resolve(".rejected/x.jsonl.rejected.jsonl")));
+    }
+
+    /** Chunks are validated in parallel, in any order; the quarantine still lists the invalid lines in line order. */
+    @Test
+    void theQuarantineIsInLineOrderWhateverOrderChunksAreValidatedIn(@TempDir Path dir) throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 40; i++) {
+            text.append(i % 3 == 0 ? "bad " + i : E).append('\n');
+        }
+        Path f = Files.writeString(dir.resolve("f.jsonl"), text);
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 4, 1 << 20, 5000);
+        List<InboxRun.Read> read = new java.util.ArrayList<>();
+        run.chunks(Files.newInputStream(f)).forEachRemaining(read::add);
+        assertEquals(10, read.size());
+        java.util.Collections.shuffle(read, new java.util.Random(7));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            int events = 0;
+            for (var done : pool.invokeAll(read.stream().<java.util.concurrent.Callable<InboxRun.Chunk>>map(
+                    r -> () -> run.validate(r)).toList())) {
+                events += done.get().events();
+            }
+            assertEquals(27, events);
+        } finally {
+            pool.shutdown();
+        }
+        List<String> quarantined = Files.readAllLines(dir.resolve(".rejected/f.jsonl.rejected.jsonl"));
+        assertEquals(13, quarantined.size());
+        for (int i = 0; i < 13; i++) {
+            assertTrue(quarantined.get(i).startsWith("{\"line\":" + (3 * (i + 1)) + ","), quarantined.get(i));
+        }
+        assertTrue(run.summary().startsWith("40 lines, 0 events accepted, 13 lines rejected"), run.summary());
     }
 }
