@@ -97,16 +97,33 @@ wait_drained() {
 measure() {
   local name=$1 description=$2 cpu0 cpu1 t0 t1 rss secs
   cpu0=$(cpu_seconds "$APP_PID"); t0=$(date +%s.%N)
+  [ -z "${BENCH_THREADS:-}" ] || { thread_cpu "$APP_PID" > "$WORK/threads.0"; all0=$(cpu_by_command); }
   feed
   if declare -F drained > /dev/null; then drained; else wait_totals "$WORK/app" "$WORK/expected.tsv" 600; fi
   t1=$(date +%s.%N)
   wait_totals "$WORK/app" "$WORK/expected.tsv" 5
   rss=$(peak_rss_mb "$APP_PID"); cpu1=$(cpu_seconds "$APP_PID")
+  if [ -n "${BENCH_THREADS:-}" ]; then
+    thread_cpu "$APP_PID" > "$WORK/threads.1"
+    echo "CPU while measured: $(cpu_split "$all0" "$(cpu_by_command)" "$(echo "$t1 - $t0" | bc -l)")"
+    echo "CPU seconds by thread (digits in names as N), while measured:"
+    join -t $'\t' "$WORK/threads.0" "$WORK/threads.1" | awk -F'\t' '$3 - $2 >= 0.05 {printf "  %6.2f %s\n", $3 - $2, $1}' | sort -nr
+  fi
   stop
   secs=$(echo "$t1 - $t0" | bc -l)
   printf '%s: %s: %.2f s, %.0f events/s, JVM CPU %.1f s, peak RSS %s MB, totals exact\n' "$name" "$description" \
     "$secs" "$(echo "$EVENTS / $secs" | bc -l)" "$(echo "$cpu1 - $cpu0" | bc -l)" "$rss"
   if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+
+# thread_cpu PID: "name<TAB>seconds" per thread name (digits as N, the kernel's 15-character names), sorted by name;
+# BENCH_THREADS=1 makes measure print what each used while it measured
+thread_cpu() {
+  local hz; hz=$(getconf CLK_TCK)
+  for f in /proc/"$1"/task/*/stat; do cat "$f" 2>/dev/null; echo; done | awk -v hz="$hz" '
+    /\(/ { i = index($0, ") "); c = substr($0, index($0, "(") + 1, i - index($0, "(") - 1); gsub(/[0-9]+/, "N", c)
+      n = split(substr($0, i + 2), a, " "); if (n < 13) next; cpu[c] += (a[12] + a[13]) / hz }
+    END { for (c in cpu) printf "%s\t%.2f\n", c, cpu[c] }' | LC_ALL=C sort
 }
 
 # cpu_seconds PID: user+system CPU time the process has used so far
