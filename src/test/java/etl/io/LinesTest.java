@@ -44,6 +44,16 @@ class LinesTest {
         assertEquals(List.of(longLine + "\nb", "c"), chunks(longLine + "\nb\nc\n", 2));
     }
 
+    /** Long lines are put together in one reused array: a shorter one after a longer one carries nothing of it. */
+    @Test
+    void longLinesOneAfterAnotherKeepTheirOwnBytes() {
+        String a = "a".repeat(300_000);
+        String b = "b".repeat(70_000);
+        String c = "c".repeat(250_000);
+        assertEquals(List.of(a, b, "short", c), chunks(a + "\n" + b + "\nshort\n" + c, 1));
+        assertEquals(List.of(b + "\n" + a, c), chunks(b + "\n" + a + "\n" + c + "\n", 2));
+    }
+
     @Test
     void bytesAreSplitOnNewlinesAndNeverDecoded() {
         byte[] file = {'a', (byte) 0xFF, '\n', (byte) 0xC0, (byte) 0xAF, '\n', 'b'};
