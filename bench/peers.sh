@@ -87,7 +87,7 @@ if diff -q <(peer_sql "SELECT user_id, revenue FROM users_revenue ORDER BY user_
   B_EXACT="exact"; else B_EXACT="NOT exact"; fi
 # our processor-only process with the heap the README gives it (PROCESSOR_JAVA_OPTS; the JVM's default sizing lets
 # it grow to 300+ MB without needing it)
-PROCESSOR_JAVA_OPTS=${PROCESSOR_JAVA_OPTS--XX:+UseSerialGC -Xms32m -Xmx256m}
+PROCESSOR_JAVA_OPTS=${PROCESSOR_JAVA_OPTS--XX:+UseSerialGC -Xms96m -Xmx256m}
 our_proc=$(BENCH_JAVA_OPTS="$PROCESSOR_JAVA_OPTS" "$ROOT/bench/processor.sh" | grep '^processor:')
 OUR_PROC=$(echo "$our_proc" | sed 's/.*seed 1: \([0-9.]*\) s.*/\1/')
 OUR_PROC_RSS=$(echo "$our_proc" | sed 's/.*peak RSS \([0-9]*\) MB.*/\1/')
