@@ -63,7 +63,8 @@ public final class InboxSteps {
 
         @Override
         public void process(Exchange e) throws IOException {
-            InboxRun.Chunk chunk = e.getProperty(RUN, InboxRun.class).validate(e.getMessage().getBody(InboxRun.Read.class));
+            InboxRun run = e.getProperty(RUN, InboxRun.class);
+            InboxRun.Chunk chunk = run.validate(e.getMessage().getBody(InboxRun.Read.class));
             var message = e.getMessage();
             message.removeHeaders("*");
             message.setBody(chunk.body());

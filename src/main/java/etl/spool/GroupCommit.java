@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit, the way both logs take accepted requests: callers queue an item and wait; a thread takes the first
- * waiting item, lets more join until a short linger after that first one was queued (under load, the requests answered by one commit come back a moment
- * later, and without the wait each group would hold only the first few of them), and commits the group at once: the
+ * waiting item, lets more join until a short linger after that first one was queued (under load, the requests answered
+ * by one commit come back a moment later, and without the wait each group would hold only the first few of them; an
+ * item that waited out the linger while the last group was committed goes at once), and commits the group at once: the
  * outbox writes one file with one fsync ({@link SpoolWriter}), Kafka mode one transaction
  * ({@code etl.kafka.KafkaLog}). Each caller learns its group's outcome.
  * <p>

@@ -1,0 +1,71 @@
+package etl.spool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The linger counts from when a group's first item was queued: an item that waited while the last group was being
+ * committed (longer than the linger) is committed as soon as the thread is free, not a whole linger later; a lone item
+ * still waits the linger for company.
+ */
+class GroupCommitTest {
+
+    private static final long LINGER_MS = 300;
+    private static final long COMMIT_MS = 400;
+
+    /** Commits take COMMIT_MS; each group's start (ms since the first submit) and size are noted. */
+    private static final class Slow extends GroupCommit<String, Integer> {
+        final List<long[]> groups = new CopyOnWriteArrayList<>();
+        final long t0 = System.nanoTime();
+
+        Slow() {
+            super("slow", 1 << 20, LINGER_MS * 1000, 10_000);
+        }
+
+        @Override
+        protected Integer commit(int lane, List<String> group) throws InterruptedException {
+            groups.add(new long[] {(System.nanoTime() - t0) / 1_000_000, group.size()});
+            Thread.sleep(COMMIT_MS);
+            return group.size();
+        }
+
+        @Override
+        protected long bytes(String item) {
+            return item.length();
+        }
+    }
+
+    @Test
+    void anItemThatWaitedOutTheLingerDuringTheLastCommitGoesAtOnce() throws Exception {
+        Slow g = new Slow();
+        g.start();
+        try {
+            CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> g.submit("a"));
+            Thread.sleep(LINGER_MS + 50); // the first group is being committed now
+            CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> g.submit("b"));
+            CompletableFuture<Integer> third = CompletableFuture.supplyAsync(() -> g.submit("c"));
+            assertEquals(1, first.get(5, TimeUnit.SECONDS));
+            assertEquals(2, second.get(5, TimeUnit.SECONDS));
+            assertEquals(2, third.get(5, TimeUnit.SECONDS));
+            assertEquals(2, g.groups.size());
+            long firstStart = g.groups.get(0)[0];
+            long secondStart = g.groups.get(1)[0];
+            // a lone first item waits the linger for company
+            assertTrue(firstStart >= LINGER_MS - 5, "the first group started at " + firstStart + " ms");
+            // b and c were queued during the first commit, which outlasted the linger: their group starts when the
+            // thread is free (about LINGER + COMMIT), not a linger after that
+            long free = firstStart + COMMIT_MS;
+            assertTrue(secondStart < free + LINGER_MS / 2, "the second group started at " + secondStart
+                    + " ms, the thread was free at " + free + " ms");
+        } finally {
+            g.stop();
+        }
+    }
+}
