@@ -32,12 +32,13 @@ window() {
   sleep 1; cpu0=$(cpu_by_command); sleep $((SECS - 2)); cpu1=$(cpu_by_command)
   wait $pid
   out=$(cat "$WORK/wrk.out"); line=$(echo "$out" | grep '^WRK ')
-  req=$(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/'); bad=$(echo "$line" | sed 's/.*errors_status=\([0-9]*\).*/\1/')
+  req=$(wrk_field "$line" requests); bad=$(wrk_field "$line" errors_status)
   printf -v "${name}_ok" '%d' $((req - bad)); printf -v "${name}_bad" '%d' "$bad"
   printf -v "${name}_rps" '%.0f' "$(echo "$req / $SECS" | bc -l)"
-  printf -v "${name}_p50" '%.1f' "$(echo "$(echo "$line" | sed 's/.*p50_us=\([0-9]*\).*/\1/') / 1000" | bc -l)"
-  printf -v "${name}_p99" '%.1f' "$(echo "$(echo "$line" | sed 's/.*p99_us=\([0-9]*\).*/\1/') / 1000" | bc -l)"
-  printf -v "${name}_p999" '%.1f' "$(echo "$(echo "$line" | sed 's/.*p999_us=\([0-9]*\).*/\1/') / 1000" | bc -l)"
+  local q
+  for q in p50 p99 p999; do
+    printf -v "${name}_$q" '%.1f' "$(echo "$(wrk_field "$line" "${q}_us") / 1000" | bc -l)"
+  done
   printf -v "${name}_cpu" '%s' "$(cpu_split "$cpu0" "$cpu1" $((SECS - 2)))"
 }
 
@@ -57,10 +58,7 @@ fi
 # every 200 must be applied: wait until the outbox is drained, then the run's users must add up to at least the
 # number of 200s (and at most that plus the connections: requests cut by the end of a window may have been accepted
 # without wrk counting their answer)
-for _ in $(seq 1 1200); do
-  ls "$WORK/app/outbox/"*.jsonl > /dev/null 2>&1 || break
-  sleep 0.1
-done
+wait_drained "$WORK/app"
 sleep 0.5
 # and until the totals hold every 200 (in Kafka mode there is no outbox to drain: the processor's lag is on the topic)
 for _ in $(seq 1 600); do

@@ -145,6 +145,11 @@ warm_up() {
   done
 }
 
+# wrk_field WRK_LINE NAME: the number after NAME= in the WRK line that bench/ingest.lua prints (requests, p99_us …)
+wrk_field() {
+  echo "$1" | sed "s/.* $2=\([0-9]*\).*/\1/"
+}
+
 # cpu_by_command: "java 12.34 postgres 5.67 wrk 1.23 other 0.45": CPU seconds (user+system) used so far by every
 # process of those commands, summed (the kernel's threads and the rest under "other")
 cpu_by_command() {

@@ -38,10 +38,8 @@ peer_table() { peer_sql "DROP TABLE IF EXISTS users_revenue" > /dev/null; psql -
 
 wrk_figures() { # wrk output (bench/ingest.lua's WRK line) -> "requests/s p99_ms p99.9_ms"
   local line; line=$(echo "$1" | grep '^WRK ')
-  local req p99 p999
-  req=$(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/')
-  p99=$(echo "$line" | sed 's/.*p99_us=\([0-9]*\).*/\1/'); p999=$(echo "$line" | sed 's/.*p999_us=\([0-9]*\).*/\1/')
-  echo "$(echo "$req / 10" | bc -l) $(echo "$p99 / 1000" | bc -l) $(echo "$p999 / 1000" | bc -l)"
+  echo "$(echo "$(wrk_field "$line" requests) / 10" | bc -l) $(echo "$(wrk_field "$line" p99_us) / 1000" | bc -l)" \
+    "$(echo "$(wrk_field "$line" p999_us) / 1000" | bc -l)"
 }
 
 # --- 1. ingest: peer A's server, then ours, each measured the way bench/ingest.sh measures: a 3 s warm-up and 10 s
