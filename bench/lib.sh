@@ -1,7 +1,7 @@
 # Helpers for the benchmarks: start the packaged system in a fresh folder, query its database, compare totals.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-JAR="$ROOT/target/revenue-etl.jar"
+JAR="${BENCH_JAR:-$ROOT/target/revenue-etl.jar}"
 PORT=${BENCH_PORT:-18500}
 
 machine() {

@@ -44,15 +44,29 @@ public final class CanonicalEvents {
         return e != null && c.pos == to ? e : null;
     }
 
+    /**
+     * Takes the event that the whole rest of the bytes is (spaces around it allowed), without making any object, as
+     * {@link #next()} does; false when it is not in the common form.
+     */
+    public boolean whole() {
+        if (!next()) {
+            return false;
+        }
+        spaces();
+        return pos == end;
+    }
+
     public int position() {
         return pos;
     }
 
     /** The event at the cursor, or null (the cursor is then anywhere). */
     public Event event() {
-        if (!next()) {
-            return null;
-        }
+        return next() ? taken() : null;
+    }
+
+    /** The event that {@link #next()} or {@link #whole()} took last, as an Event. */
+    public Event taken() {
         return new Event(new String(b, userFrom, userTo - userFrom, StandardCharsets.ISO_8859_1),
                 subtract ? Event.SUBTRACT : Event.ADD, BigDecimal.valueOf(cents, 2));
     }

@@ -51,9 +51,11 @@ public final class RequestParser {
 
     static Parsed parseJson(byte[] body) {
         // one event in the common form (what a single-event client sends), taken apart without Jackson
-        Event one = CanonicalEvents.line(body, start(body), body.length);
-        if (one != null) {
-            return new Parsed(List.of(one), List.of(), 0);
+        CanonicalEvents one = new CanonicalEvents(body, start(body), body.length);
+        if (one.whole()) {
+            CompactEvents events = new CompactEvents(body);
+            events.add(one);
+            return new Parsed(events, List.of(), 0);
         }
         String text;
         try {
@@ -61,7 +63,7 @@ public final class RequestParser {
         } catch (Utf8.InvalidException e) {
             return single("body is " + e.getMessage());
         }
-        Collector c = new Collector();
+        Collector c = new Collector(body);
         try (JsonParser p = EventValidator.MAPPER.getFactory().createParser(text)) {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -87,9 +89,12 @@ public final class RequestParser {
         return c.result();
     }
 
-    /** JSON Lines: each line decoded and checked on its own; {@code index} counts every line, blank ones too. */
+    /**
+     * JSON Lines: each line decoded and checked on its own; {@code index} counts every line, blank ones too. A line in
+     * the common form is kept as its place in the body (no object made); any other goes to the validator.
+     */
     static Parsed parseLines(byte[] body) {
-        Collector c = new Collector();
+        Collector c = new Collector(body);
         int index = 0;
         int start = start(body);
         while (start <= body.length) {
@@ -97,7 +102,10 @@ public final class RequestParser {
             while (nl < body.length && body[nl] != '\n') {
                 nl++;
             }
-            if (!EventValidator.blank(body, start, nl)) {
+            CanonicalEvents common = new CanonicalEvents(body, start, nl);
+            if (common.whole()) {
+                c.add(common);
+            } else if (!EventValidator.blank(body, start, nl)) {
                 c.add(index, EventValidator.validateLine(body, start, nl));
             }
             index++;
@@ -110,13 +118,35 @@ public final class RequestParser {
         return new Parsed(List.of(), List.of(new Invalid(0, reason)), 1);
     }
 
+    /**
+     * The valid events in order: as long as each was in the common form, only their places in the body
+     * ({@link CompactEvents}, from which the spool line is written without making an Event); from the first one in
+     * another form on, Events.
+     */
     private static final class Collector {
-        final List<Event> events = new ArrayList<>();
+        final CompactEvents compact;
+        List<Event> events;
         final List<Invalid> invalid = new ArrayList<>();
         int invalidCount;
 
+        Collector(byte[] body) {
+            compact = new CompactEvents(body);
+        }
+
+        /** The event {@code c} has just taken, in the common form. */
+        void add(CanonicalEvents c) {
+            if (events == null) {
+                compact.add(c);
+            } else {
+                events.add(c.taken());
+            }
+        }
+
         void add(int index, EventValidator.Result r) {
             if (r.valid()) {
+                if (events == null) {
+                    events = new ArrayList<>(compact);
+                }
                 events.add(r.event());
             } else {
                 invalidCount++;
@@ -127,7 +157,7 @@ public final class RequestParser {
         }
 
         Parsed result() {
-            return new Parsed(invalidCount == 0 ? events : List.of(), invalid, invalidCount);
+            return new Parsed(invalidCount > 0 ? List.of() : events == null ? compact : events, invalid, invalidCount);
         }
     }
 }

@@ -11,9 +11,9 @@ import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import etl.event.CompactEvents;
 import etl.event.Event;
 import etl.metrics.EtlMetrics;
-import etl.spool.SpoolEvents;
 import etl.spool.SpoolRecord;
 
 /**
@@ -59,7 +59,7 @@ public final class UserSums {
     }
 
     private void sum(SpoolRecord record) {
-        if (record.events() instanceof SpoolEvents fast) {
+        if (record.events() instanceof CompactEvents fast) {
             byte[] line = fast.line();
             for (int i = 0; i < fast.size(); i++) {
                 byUser.add(line, fast.userFrom(i), fast.userTo(i), fast.signedCents(i));

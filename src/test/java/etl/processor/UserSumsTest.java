@@ -84,7 +84,7 @@ class UserSumsTest {
             }
             byte[] line = SpoolRecord.line(null, events);
             SpoolRecord read = SpoolRecord.read(java.util.Arrays.copyOf(line, line.length - 1));
-            readFast += read.events() instanceof etl.spool.SpoolEvents ? 1 : 0;
+            readFast += read.events() instanceof etl.event.CompactEvents ? 1 : 0;
             fast.add(read);
             slow.add(new SpoolRecord(null, events));
         }

@@ -122,4 +122,49 @@ class SpoolRecordTest {
         byte[] badLine = (bad + String.format(",\"crc32\":\"%08x\"}", crc.getValue())).getBytes(StandardCharsets.UTF_8);
         assertThrows(IOException.class, () -> SpoolRecord.read(badLine));
     }
+
+    @Test
+    void aLineCopiedFromTheRequestsBytesIsTheLineJacksonWrites() throws IOException {
+        java.util.Random rnd = new java.util.Random(11);
+        // every byte the common form lets into a user id: printable ASCII and DEL, no quote, no backslash
+        StringBuilder alphabet = new StringBuilder();
+        for (char ch = 0x20; ch <= 0x7f; ch++) {
+            if (ch != '"' && ch != '\\') {
+                alphabet.append(ch);
+            }
+        }
+        String[] keys = {null, "k", "inbox-abc-5000-3", "k\"1", "back\\slash", "clé", "tab\tkey", "", " ~"};
+        long[] someCents = {0, 5, 99, 100, 58300, 1_000_000_007, 9_999_999_999_999_999L};
+        int compactLines = 0;
+        for (int r = 0; r < 300; r++) {
+            StringBuilder body = new StringBuilder();
+            for (int i = rnd.nextInt(7); i > 0; i--) {
+                StringBuilder id = new StringBuilder();
+                for (int j = 1 + rnd.nextInt(rnd.nextInt(10) == 0 ? 255 : 12); j > 0; j--) {
+                    id.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+                }
+                long cents = rnd.nextBoolean() ? someCents[rnd.nextInt(someCents.length)]
+                        : Math.abs(rnd.nextLong() % 10_000_000_000_000_000L);
+                String value = BigDecimal.valueOf(cents, 2).toPlainString();
+                if (cents % 100 == 0 && rnd.nextBoolean()) {
+                    value = Long.toString(cents / 100); // an integer, as clients mostly send it
+                }
+                body.append(rnd.nextBoolean() ? "" : "  ").append("{\"userId\":\"").append(id)
+                        .append("\",\"name\":\"").append(rnd.nextBoolean() ? Event.ADD : Event.SUBTRACT)
+                        .append("\",\"value\":").append(value).append("}\n");
+            }
+            RequestParser.Parsed parsed = RequestParser.parse(body.toString().getBytes(StandardCharsets.UTF_8),
+                    "application/x-ndjson");
+            assertTrue(parsed.ok(), parsed.invalid().toString());
+            String key = keys[rnd.nextInt(keys.length)];
+            compactLines += parsed.events() instanceof etl.event.CompactEvents ? 1 : 0;
+            byte[] copied = SpoolRecord.line(key, parsed.events());
+            byte[] written = SpoolRecord.line(key, new java.util.ArrayList<>(parsed.events())); // by Jackson
+            assertEquals(new String(written, StandardCharsets.UTF_8), new String(copied, StandardCharsets.UTF_8));
+            // and the processor reads it back as the events the door accepted
+            assertEquals(new SpoolRecord(key, parsed.events()),
+                    SpoolRecord.read(java.util.Arrays.copyOf(copied, copied.length - 1)));
+        }
+        assertEquals(300, compactLines, "every body here is in the common form");
+    }
 }

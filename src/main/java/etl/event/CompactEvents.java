@@ -1,21 +1,21 @@
-package etl.spool;
+package etl.event;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
 import java.util.Arrays;
 
-import etl.event.CanonicalEvents;
-import etl.event.Event;
-
 /**
- * A spooled request's events as the fast reader found them: places in the spool line's bytes and values in cents,
- * one array each, not an {@link Event} (a String, a BigDecimal and a record) per event. The processor sums them from
- * the bytes ({@link #userFrom}, {@link #userTo}, {@link #signedCents}); {@link #get} makes an Event for whoever needs
- * one (a request applied on its own, set aside, re-written). Only ASCII user ids come here (the fast reader gives up on
- * anything else), so a user id's bytes are its UTF-8 form.
+ * Events in the common form ({@link CanonicalEvents}) as they were found in a byte array: places in those bytes and
+ * values in cents, one array each, not an {@link Event} (a String, a BigDecimal and a record) per event. The server's
+ * parser keeps a request body's events so, and the spool line is then written from those bytes
+ * ({@code SpoolRecord.line}); the processor's fast reader keeps a spool line's events so, and sums them from the bytes
+ * ({@link #userFrom}, {@link #userTo}, {@link #signedCents}). {@link #get} makes an Event for whoever needs one (a
+ * request applied on its own, set aside, re-written). Only plain ASCII user ids come here (no escape, no control
+ * character: {@link CanonicalEvents} gives up on anything else), so a user id's bytes are both its UTF-8 form and its
+ * JSON string's content.
  */
-public final class SpoolEvents extends AbstractList<Event> {
+public final class CompactEvents extends AbstractList<Event> {
 
     private final byte[] line;
     private int[] from = new int[16];
@@ -24,12 +24,12 @@ public final class SpoolEvents extends AbstractList<Event> {
     private boolean[] minus = new boolean[16];
     private int size;
 
-    SpoolEvents(byte[] line) {
+    public CompactEvents(byte[] line) {
         this.line = line;
     }
 
     /** Appends the event {@code c} has just taken. */
-    void add(CanonicalEvents c) {
+    public void add(CanonicalEvents c) {
         if (size == from.length) {
             int n = size * 2;
             from = Arrays.copyOf(from, n);
@@ -44,7 +44,7 @@ public final class SpoolEvents extends AbstractList<Event> {
         size++;
     }
 
-    /** The line that holds the user ids. */
+    /** The bytes that hold the user ids. */
     public byte[] line() {
         return line;
     }
@@ -60,6 +60,11 @@ public final class SpoolEvents extends AbstractList<Event> {
     /** The event's change to its user's total, in cents: negative for a subtract event. */
     public long signedCents(int i) {
         return signed[i];
+    }
+
+    /** Whether the event is a subtract event (one of 0 too). */
+    public boolean subtract(int i) {
+        return minus[i];
     }
 
     @Override
