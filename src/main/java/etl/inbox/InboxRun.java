@@ -19,7 +19,6 @@ import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import etl.event.EventValidator;
 import etl.event.FileLine;
 import etl.io.Folders;
 import etl.io.Lines;
@@ -157,14 +156,13 @@ public final class InboxRun {
                 continue;
             }
             linesHere++;
-            EventValidator.Result r = checked.result();
-            if (r.valid()) {
+            if (checked.valid()) {
                 // a short line goes as it is (its bytes are valid UTF-8: checked); a long one (large ignored fields)
                 // is sent in its normal form, so that a chunk stays far below the server's body limit
                 if (checked.to() - checked.from() <= MAX_RAW_LINE) {
                     valid.write(line, checked.from(), checked.to() - checked.from());
                 } else {
-                    valid.writeBytes(SpoolRecord.eventJson(r.event()).getBytes(StandardCharsets.UTF_8));
+                    valid.writeBytes(SpoolRecord.eventJson(checked.result().event()).getBytes(StandardCharsets.UTF_8));
                 }
                 valid.write('\n');
                 events++;
@@ -172,7 +170,8 @@ public final class InboxRun {
                 if (bad == null) {
                     bad = new StringBuilder();
                 }
-                bad.append(Rejection.json(firstLine + i, r.reason(), checked.raw(line, maxLineBytes))).append('\n');
+                bad.append(Rejection.json(firstLine + i, checked.result().reason(), checked.raw(line, maxLineBytes)))
+                        .append('\n');
                 rejectedHere++;
             }
         }

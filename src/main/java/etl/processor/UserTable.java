@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import etl.event.Cents;
+
 /**
  * Each user's running sum in a batch, keyed by the user id's UTF-8 bytes: an event read by the fast reader is added
  * straight from the spool line (no String made, no hash of one computed again), in cents in a {@code long}
@@ -83,7 +85,7 @@ final class UserTable {
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != null) {
                 users[n] = new String(keys[i], StandardCharsets.UTF_8);
-                amounts[n++] = value(i).toPlainString();
+                amounts[n++] = big[i] != null ? big[i].toPlainString() : Cents.plain(cents[i]);
             }
         }
         return new String[][] {users, amounts};

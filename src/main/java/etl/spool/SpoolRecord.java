@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import etl.event.CanonicalEvents;
+import etl.event.Cents;
 import etl.event.CompactEvents;
 import etl.event.Event;
 import etl.event.EventValidator;
@@ -62,7 +63,7 @@ public record SpoolRecord(String key, List<Event> events) {
     private static final byte[] SUBTRACT_NAME =
             "\",\"name\":\"subtract_revenue\",\"value\":".getBytes(StandardCharsets.US_ASCII);
     /** An event's bytes besides its user id, at most: its fields, a value of 16 + 2 digits and a point, a comma. */
-    private static final int EVENT_OVERHEAD = USER_OPEN.length + SUBTRACT_NAME.length + 19 + 2;
+    private static final int EVENT_OVERHEAD = USER_OPEN.length + SUBTRACT_NAME.length + Cents.MAX_BYTES + 2;
 
     /** A key that Jackson would write as it is: none, or printable ASCII without a quote or a backslash. */
     private static boolean plain(String key) {
@@ -112,7 +113,7 @@ public record SpoolRecord(String key, List<Event> events) {
             System.arraycopy(ids, from, out, n, length);
             n += length;
             n = put(out, n, events.subtract(i) ? SUBTRACT_NAME : ADD_NAME);
-            n = cents(out, n, Math.abs(events.signedCents(i)));
+            n = Cents.write(out, n, Math.abs(events.signedCents(i)));
             out[n++] = '}';
         }
         out[n++] = ']';
@@ -122,25 +123,6 @@ public record SpoolRecord(String key, List<Event> events) {
     private static int put(byte[] out, int at, byte[] bytes) {
         System.arraycopy(bytes, 0, out, at, bytes.length);
         return at + bytes.length;
-    }
-
-    /** {@code cents} (zero or more) as a plain decimal with two places: 0.05, 583.00. */
-    private static int cents(byte[] out, int at, long cents) {
-        long units = cents / 100;
-        int digits = 1;
-        for (long u = units; u >= 10; u /= 10) {
-            digits++;
-        }
-        for (int i = at + digits - 1; i >= at; i--) {
-            out[i] = (byte) ('0' + units % 10);
-            units /= 10;
-        }
-        int n = at + digits;
-        int fraction = (int) (cents % 100);
-        out[n++] = '.';
-        out[n++] = (byte) ('0' + fraction / 10);
-        out[n++] = (byte) ('0' + fraction % 10);
-        return n;
     }
 
     /**

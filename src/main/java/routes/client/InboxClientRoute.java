@@ -9,6 +9,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.model.dataformat.JsonLibrary;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
@@ -68,7 +69,8 @@ public class InboxClientRoute extends RouteBuilder {
             .filter(header("etlEvents").isGreaterThan(0))
                 .setHeader("Authorization", simple("{{etl.auth.token}}"))
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/x-ndjson"))
-                .setHeader(Exchange.HTTP_METHOD, constant("POST"))
+                // the enum camel-http reads it as: a String was converted per request by a search of every converter
+                .setHeader(Exchange.HTTP_METHOD, constant(HttpMethods.POST))
                 // the HTTP client (its TLS set-up: 0.2 s) is made with the first chunk, not at start-up
                 .toD("{{etl.server.url}}/liveEvent?throwExceptionOnFailure=true&lazyStartProducer=true")
                 .unmarshal().json(JsonLibrary.Jackson, Map.class)
