@@ -72,6 +72,7 @@ import etl.processor.IsolatedApply;
 import etl.processor.KeepRejected;
 import etl.processor.StartBatch;
 import etl.processor.OutboxFiles;
+import etl.processor.OutboxSettled;
 import etl.processor.PruneArchive;
 import etl.spool.SpoolWriter;
 
@@ -116,6 +117,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private long backoffMax;
     @PropertyInject("etl.processor.files-per-batch")
     private int filesPerBatch;
+    @PropertyInject("etl.processor.poll-ms")
+    private long processorMaxWait;
     @PropertyInject("etl.archive.retention-days")
     private double archiveRetentionDays;
     @PropertyInject("etl.archive.max-bytes")
@@ -381,6 +384,11 @@ public class EtlConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "processorBackoff", lazy = true)
     public Backoff processorBackoff(CamelContext context) {
         return new Backoff(backoffInitial, backoffMax, () -> context.isStopping() || context.isStopped());
+    }
+
+    @BindToRegistry(lazy = true)
+    public OutboxSettled outboxSettled(OutboxFiles outbox) {
+        return new OutboxSettled(outbox, processorMaxWait);
     }
 
     @BindToRegistry(lazy = true)

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,36 +89,67 @@ public final class OutboxFiles {
     }
 
     /** What waits in the outbox. */
+    /** What a look at the outbox saw: how many spool files, and the greatest name (null when none). */
+    public record Look(int files, String newest) {
+    }
+
+    /** One listing, names only (no file is opened or stat'ed): what {@link OutboxSettled} compares look to look. */
+    public Look look() {
+        int[] files = {0};
+        String[] newest = {null};
+        try {
+            spoolFiles(p -> {
+                String name = p.getFileName().toString();
+                files[0]++;
+                if (newest[0] == null || name.compareTo(newest[0]) > 0) {
+                    newest[0] = name;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            return new Look(0, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Look(files[0], newest[0]);
+    }
+
+    /** Each spool file of the outbox (a {@code *.jsonl} name not hidden), in no order: one listing. */
+    private void spoolFiles(Consumer<Path> each) throws IOException {
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, "*.jsonl")) {
+            for (Path p : list) {
+                if (!p.getFileName().toString().startsWith(".")) {
+                    each.accept(p);
+                }
+            }
+        }
+    }
+
     public record Backlog(long files, long bytes, double oldestAgeSeconds) {
     }
 
     /** Counts the spool files waiting (one listing; for the metrics scrape). */
     public Backlog backlog() {
-        long files = 0;
-        long bytes = 0;
-        long oldest = Long.MAX_VALUE;
-        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, "*.jsonl")) {
-            for (Path p : list) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(".")) {
-                    continue;
-                }
-                files++;
+        long[] files = {0};
+        long[] bytes = {0};
+        long[] oldest = {Long.MAX_VALUE};
+        try {
+            spoolFiles(p -> {
+                files[0]++;
                 try {
-                    bytes += Files.size(p);
+                    bytes[0] += Files.size(p);
                 } catch (IOException e) {
-                    continue; // applied and moved meanwhile
+                    return; // applied and moved meanwhile
                 }
-                long at = spooledAt(name);
+                long at = spooledAt(p.getFileName().toString());
                 if (at > 0) {
-                    oldest = Math.min(oldest, at);
+                    oldest[0] = Math.min(oldest[0], at);
                 }
-            }
+            });
         } catch (IOException e) {
             return new Backlog(0, 0, 0);
         }
-        double age = oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0;
-        return new Backlog(files, bytes, age);
+        double age = oldest[0] == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest[0]) / 1000.0;
+        return new Backlog(files[0], bytes[0], age);
     }
 
     /** When a spool file was written, from its name ({@code <millis>-…}); 0 when the name says nothing. */

@@ -12,6 +12,7 @@ import etl.metrics.EtlMetrics;
 import etl.processor.Backoff;
 import etl.processor.BatchSteps;
 import etl.processor.OutboxFiles;
+import etl.processor.OutboxSettled;
 import etl.processor.SumByUser;
 
 /**
@@ -33,6 +34,8 @@ public class OutboxProcessorRoute extends RouteBuilder {
     private EtlMetrics metrics;
     @BeanInject
     private Backoff backoff;
+    @BeanInject
+    private OutboxSettled settled;
 
     @Override
     public void configure() {
@@ -40,21 +43,25 @@ public class OutboxProcessorRoute extends RouteBuilder {
             return; // Kafka mode: the log is the topic (routes.processor.KafkaProcessorRoute)
         }
 
-        // Every poll, batches follow one another while the last one was full: a backlog is applied without pauses.
-        // A batch's files leave the outbox only after its transaction has committed (when direct:outbox-batch returns).
-        // A failed batch comes back here rolled back: step batchFailed then waits (nothing held) or isolates.
-        from("timer:outbox-processor?delay=0&period={{etl.processor.poll-ms}}")
+        // Every look at the outbox whose files have settled (OutboxSettled: nothing new since the previous look, or the
+        // first waited etl.processor.poll-ms), batches follow one another while the last one was full: a backlog is
+        // applied without pauses. A batch's files leave the outbox only after its transaction has committed (when
+        // direct:outbox-batch returns). A failed batch comes back here rolled back: step batchFailed then waits
+        // (nothing held) or isolates.
+        from("timer:outbox-processor?delay=0&period={{etl.processor.look-ms}}")
             .routeId("outbox-processor")
             .errorHandler(noErrorHandler())
-            .setHeader(BatchSteps.MORE, constant(true))
-            .loopDoWhile(header(BatchSteps.MORE).isEqualTo(true))
-                .doTry()
-                    .to("direct:outbox-batch")
-                    .process(new BatchSteps.MoveApplied(outbox))
-                    .process(new BatchSteps.Committed(metrics))
-                .doCatch(Exception.class)
-                    .process("batchFailed")
-                    .setHeader(BatchSteps.MORE, constant(false))
+            .filter(settled)
+                .setHeader(BatchSteps.MORE, constant(true))
+                .loopDoWhile(header(BatchSteps.MORE).isEqualTo(true))
+                    .doTry()
+                        .to("direct:outbox-batch")
+                        .process(new BatchSteps.MoveApplied(outbox))
+                        .process(new BatchSteps.Committed(metrics))
+                    .doCatch(Exception.class)
+                        .process("batchFailed")
+                        .setHeader(BatchSteps.MORE, constant(false))
+                    .end()
                 .end()
             .end();
 

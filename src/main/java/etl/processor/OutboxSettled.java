@@ -1,0 +1,60 @@
+package etl.processor;
+
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
+
+/**
+ * Whether the processor starts a batch at this look at the outbox (route {@code outbox-processor} looks every
+ * {@code etl.processor.look-ms}): when there are spool files and nothing arrived since the previous look (the files of
+ * a burst are taken together, not the first few alone), or, while files keep arriving, once the first of them has
+ * waited {@code etl.processor.poll-ms} (a busy server's files are taken in batches of that span, not one by one).
+ * An idle processor so starts on a request's file within one or two looks instead of waiting for the next poll.
+ * "Nothing arrived" compares the number of files and the greatest name (spool names begin with their time) with the
+ * previous look's; a batch that ran forgets them, so files that came during it wait one look.
+ */
+public final class OutboxSettled implements Predicate {
+
+    private final OutboxFiles outbox;
+    private final long maxWaitNanos;
+    private final LongSupplier clock;
+
+    private OutboxFiles.Look last;
+    private long waitingSince;
+    private boolean waiting;
+
+    public OutboxSettled(OutboxFiles outbox, long maxWaitMillis) {
+        this(outbox, maxWaitMillis, System::nanoTime);
+    }
+
+    OutboxSettled(OutboxFiles outbox, long maxWaitMillis, LongSupplier clock) {
+        this.outbox = outbox;
+        this.maxWaitNanos = maxWaitMillis * 1_000_000;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized boolean matches(Exchange exchange) {
+        OutboxFiles.Look look = outbox.look();
+        long now = clock.getAsLong();
+        if (look.files() == 0) {
+            last = null;
+            waiting = false;
+            return false;
+        }
+        if (!waiting) {
+            waiting = true;
+            waitingSince = now;
+        }
+        boolean quiet = last != null && last.files() == look.files() && Objects.equals(last.newest(), look.newest());
+        if (quiet || now - waitingSince >= maxWaitNanos) {
+            last = null;
+            waiting = false;
+            return true;
+        }
+        last = look;
+        return false;
+    }
+}
