@@ -113,14 +113,16 @@ public final class OutboxFiles {
         return new Look(files[0], newest[0]);
     }
 
+    private static boolean isSpoolFile(Path p) {
+        String name = p.getFileName().toString();
+        return name.endsWith(".jsonl") && !name.startsWith(".");
+    }
+
     /** Each spool file of the outbox (a {@code *.jsonl} name not hidden), in no order: one listing. */
     private void spoolFiles(Consumer<Path> each) throws IOException {
-        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, "*.jsonl")) {
-            for (Path p : list) {
-                if (!p.getFileName().toString().startsWith(".")) {
-                    each.accept(p);
-                }
-            }
+        // a filter on the name, not the glob "*.jsonl" (a pattern compiled per listing: this runs 40 times a second)
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, OutboxFiles::isSpoolFile)) {
+            list.forEach(each);
         }
     }
 
