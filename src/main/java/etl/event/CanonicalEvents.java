@@ -21,9 +21,9 @@ public final class CanonicalEvents {
     private static final byte[] SUBTRACT = "\"subtract_revenue\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] VALUE = "\"value\"".getBytes(StandardCharsets.US_ASCII);
     /** Digits before the point read into a long of cents: 16 + 2 places stay below 2^63 (the validator: 10^18). */
-    private static final int MAX_INTEGER_DIGITS = 16;
+    public static final int MAX_INTEGER_DIGITS = 16;
     /** The validator's limit on a user id, in characters (here bytes: ASCII only). */
-    private static final int MAX_USER_ID = 255;
+    public static final int MAX_USER_ID = 255;
 
     private final byte[] b;
     private final int end;

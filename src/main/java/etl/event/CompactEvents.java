@@ -30,6 +30,11 @@ public final class CompactEvents extends AbstractList<Event> {
 
     /** Appends the event {@code c} has just taken. */
     public void add(CanonicalEvents c) {
+        add(c.userFrom(), c.userTo(), c.subtract(), c.cents());
+    }
+
+    /** Appends an event: its user id is {@code line()[userFrom, userTo)}, its value {@code cents} (never negative). */
+    public void add(int userFrom, int userTo, boolean subtract, long cents) {
         if (size == from.length) {
             int n = size * 2;
             from = Arrays.copyOf(from, n);
@@ -37,10 +42,10 @@ public final class CompactEvents extends AbstractList<Event> {
             signed = Arrays.copyOf(signed, n);
             minus = Arrays.copyOf(minus, n);
         }
-        from[size] = c.userFrom();
-        to[size] = c.userTo();
-        signed[size] = c.subtract() ? -c.cents() : c.cents();
-        minus[size] = c.subtract(); // a subtract event of 0 stays one
+        from[size] = userFrom;
+        to[size] = userTo;
+        signed[size] = subtract ? -cents : cents;
+        minus[size] = subtract; // a subtract event of 0 stays one
         size++;
     }
 
