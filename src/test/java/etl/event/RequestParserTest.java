@@ -78,6 +78,7 @@ class RequestParserTest {
             "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1.005}",
             "[".repeat(10_000),
             "{\"userId\":\"" + "u".repeat(256) + "\",\"name\":\"add_revenue\",\"value\":1}",
+            "{\"userId\":\"" + "x".repeat(2 << 20) + "\",\"name\":\"add_revenue\",\"value\":1}", // a 2 MiB line
         };
         for (String g : garbage) {
             RequestParser.Parsed p = parse(E + "\n" + g + "\n" + E, "application/x-ndjson");
