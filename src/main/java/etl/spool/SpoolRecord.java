@@ -244,17 +244,13 @@ public record SpoolRecord(String key, List<Event> events) {
 
     /**
      * The parser of the one form {@link #line} writes, on bytes, for lines whose checksum holds: their events were
-     * validated before they were written, so it only takes them apart (each event with {@link CanonicalEvents}, into
-     * {@link CompactEvents}: places in the line and cents, no object per event).
+     * validated before they were written, so it only takes them apart (the key with {@link CanonicalEvents}, each event
+     * in the writers' exact layout, into {@link CompactEvents}: places in the line and cents, no object per event).
      * Whatever it does not expect (an escape or a character beyond ASCII in a string, a number in another form,
      * another layout) makes it give up, and the line is read by the validator instead: the two always agree on what a
      * line holds.
      */
     private static final class FastReader {
-        private static final byte[] KEY = "{\"key\":".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] EVENTS = ",\"events\":[".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
-
         private final CanonicalEvents c;
         private final byte[] line;
         private final int end;
@@ -268,11 +264,11 @@ public record SpoolRecord(String key, List<Event> events) {
 
         /** The request, or null when the line is not in the form this parser knows. */
         SpoolRecord record() {
-            if (!c.take(KEY)) {
+            if (!c.take(KEY_OPEN)) {
                 return null;
             }
             String key;
-            if (c.take(NULL)) {
+            if (c.take(NULL_KEY)) {
                 key = null;
             } else if (c.take('"')) {
                 key = c.string();
@@ -282,7 +278,7 @@ public record SpoolRecord(String key, List<Event> events) {
             } else {
                 return null;
             }
-            if (!c.take(EVENTS)) {
+            if (!c.take(EVENTS_OPEN)) {
                 return null;
             }
             pos = c.position();
