@@ -65,6 +65,14 @@ public final class EventValidator {
         if (common != null) {
             return new Result(common, null);
         }
+        return validateOther(b, from, to);
+    }
+
+    /**
+     * {@link #validateLine} for a line its caller found not to be in the common form already
+     * ({@link CanonicalEvents#whole()}): the general validator, without taking the line apart a second time.
+     */
+    public static Result validateOther(byte[] b, int from, int to) {
         String text;
         try {
             text = Utf8.decode(b, from, to);

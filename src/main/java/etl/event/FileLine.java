@@ -45,7 +45,7 @@ public final class FileLine {
         if (new CanonicalEvents(line, from, to).whole()) {
             return new FileLine(line, from, to, null);
         }
-        return new FileLine(line, from, to, EventValidator.validateLine(line, from, to));
+        return new FileLine(line, from, to, EventValidator.validateOther(line, from, to));
     }
 
     public boolean valid() {

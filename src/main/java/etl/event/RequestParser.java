@@ -106,7 +106,7 @@ public final class RequestParser {
             if (common.whole()) {
                 c.add(common);
             } else if (!EventValidator.blank(body, start, nl)) {
-                c.add(index, EventValidator.validateLine(body, start, nl));
+                c.add(index, EventValidator.validateOther(body, start, nl));
             }
             index++;
             start = nl + 1;
