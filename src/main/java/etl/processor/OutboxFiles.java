@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,17 +45,13 @@ public final class OutboxFiles {
     /** The names of at most {@code max} spool files, oldest first; hidden (temporary) files are not listed. */
     public List<String> oldest(int max) {
         PriorityQueue<String> newestFirst = new PriorityQueue<>(Collections.reverseOrder());
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.jsonl")) {
-            for (Path p : files) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(".")) {
-                    continue;
-                }
+        try {
+            for (Path p : spoolFiles()) {
                 if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     setAsideEntry(p);
                     continue;
                 }
-                newestFirst.add(name);
+                newestFirst.add(p.getFileName().toString());
                 if (newestFirst.size() > max) {
                     newestFirst.poll();
                 }
@@ -95,22 +90,22 @@ public final class OutboxFiles {
 
     /** One listing, names only (no file is opened or stat'ed): what {@link OutboxSettled} compares look to look. */
     public Look look() {
-        int[] files = {0};
-        String[] newest = {null};
+        List<Path> files;
         try {
-            spoolFiles(p -> {
-                String name = p.getFileName().toString();
-                files[0]++;
-                if (newest[0] == null || name.compareTo(newest[0]) > 0) {
-                    newest[0] = name;
-                }
-            });
+            files = spoolFiles();
         } catch (NoSuchFileException e) {
             return new Look(0, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Look(files[0], newest[0]);
+        String newest = null;
+        for (Path p : files) {
+            String name = p.getFileName().toString();
+            if (newest == null || name.compareTo(newest) > 0) {
+                newest = name;
+            }
+        }
+        return new Look(files.size(), newest);
     }
 
     private static boolean isSpoolFile(Path p) {
@@ -118,12 +113,14 @@ public final class OutboxFiles {
         return name.endsWith(".jsonl") && !name.startsWith(".");
     }
 
-    /** Each spool file of the outbox (a {@code *.jsonl} name not hidden), in no order: one listing. */
-    private void spoolFiles(Consumer<Path> each) throws IOException {
+    /** The spool files of the outbox (a {@code *.jsonl} name not hidden), in no order: one listing. */
+    private List<Path> spoolFiles() throws IOException {
         // a filter on the name, not the glob "*.jsonl" (a pattern compiled per listing: this runs 40 times a second)
+        List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, OutboxFiles::isSpoolFile)) {
-            list.forEach(each);
+            list.forEach(files::add);
         }
+        return files;
     }
 
     public record Backlog(long files, long bytes, double oldestAgeSeconds) {
@@ -131,27 +128,27 @@ public final class OutboxFiles {
 
     /** Counts the spool files waiting (one listing; for the metrics scrape). */
     public Backlog backlog() {
-        long[] files = {0};
-        long[] bytes = {0};
-        long[] oldest = {Long.MAX_VALUE};
+        List<Path> files;
         try {
-            spoolFiles(p -> {
-                files[0]++;
-                try {
-                    bytes[0] += Files.size(p);
-                } catch (IOException e) {
-                    return; // applied and moved meanwhile
-                }
-                long at = spooledAt(p.getFileName().toString());
-                if (at > 0) {
-                    oldest[0] = Math.min(oldest[0], at);
-                }
-            });
+            files = spoolFiles();
         } catch (IOException e) {
             return new Backlog(0, 0, 0);
         }
-        double age = oldest[0] == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest[0]) / 1000.0;
-        return new Backlog(files[0], bytes[0], age);
+        long bytes = 0;
+        long oldest = Long.MAX_VALUE;
+        for (Path p : files) {
+            try {
+                bytes += Files.size(p);
+            } catch (IOException e) {
+                continue; // applied and moved meanwhile
+            }
+            long at = spooledAt(p.getFileName().toString());
+            if (at > 0) {
+                oldest = Math.min(oldest, at);
+            }
+        }
+        double age = oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0;
+        return new Backlog(files.size(), bytes, age);
     }
 
     /** When a spool file was written, from its name ({@code <millis>-…}); 0 when the name says nothing. */
