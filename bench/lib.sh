@@ -2,6 +2,10 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAR="${BENCH_JAR:-$ROOT/target/revenue-etl.jar}"
+# the class archive that `mvn package` records beside the jar, used as the README's command uses it (java
+# -XX:SharedArchiveFile=… -jar …); BENCH_CDS=0 starts without it
+ARCHIVE="${JAR%.jar}.jsa"
+cds_options() { CDS=(); if [ "${BENCH_CDS:-1}" != 0 ] && [ -f "$ARCHIVE" ]; then CDS=("-XX:SharedArchiveFile=$ARCHIVE"); fi; }
 PORT=${BENCH_PORT:-18500}
 
 machine() {
@@ -16,8 +20,9 @@ build() {
 start() {
   local work=$1; shift
   mkdir -p "$work"
+  cds_options
   (cd "$work" && ETL_HTTP_PORT=$PORT ETL_SERVER_URL=http://localhost:$PORT \
-     exec java "$@" -jar "$JAR" > "$work/app.log" 2>&1) &
+     exec java "${CDS[@]}" "$@" -jar "$JAR" > "$work/app.log" 2>&1) &
   APP_PID=$!
   for _ in $(seq 1 300); do
     # a 404 for an unknown user: the API is in place (while it starts, the answer is a 503, with an error too)
@@ -31,7 +36,8 @@ start() {
 start_noport() {
   local work=$1; shift
   mkdir -p "$work"
-  (cd "$work" && exec java "$@" -jar "$JAR" > "$work/app.log" 2>&1) &
+  cds_options
+  (cd "$work" && exec java "${CDS[@]}" "$@" -jar "$JAR" > "$work/app.log" 2>&1) &
   APP_PID=$!
   for _ in $(seq 1 300); do
     if grep -q "started in" "$work/app.log" 2>/dev/null; then return 0; fi

@@ -5,13 +5,15 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real application as a separate OS process, so that it can be killed with kill -9: {@code java -jar
- * target/revenue-etl.jar} in the integration tests (system property etl.jar), {@code java etl.Application} on the test
- * classpath otherwise.
+ * The real application as a separate OS process, so that it can be killed with kill -9: {@code java
+ * -XX:SharedArchiveFile=target/revenue-etl.jsa -jar target/revenue-etl.jar} in the integration tests (system properties
+ * etl.jar and etl.archive; the README's command), {@code java etl.Application} on the test classpath otherwise.
  */
 public final class AppProcess implements AutoCloseable {
 
@@ -44,15 +46,41 @@ public final class AppProcess implements AutoCloseable {
         return p.exitValue();
     }
 
+    /**
+     * Starts the application with these JVM options before {@code -jar} (or the class name), and returns at once, before
+     * it listens.
+     */
+    public static AppProcess launch(Path workDir, int port, Path log, Map<String, String> extraEnv,
+            List<String> jvmOptions) throws Exception {
+        return new AppProcess(builder(workDir, port, log, extraEnv, jvmOptions).start(), port);
+    }
+
     private static ProcessBuilder builder(Path workDir, int port, Path log, Map<String, String> extraEnv)
             throws java.io.IOException {
+        return builder(workDir, port, log, extraEnv, List.of());
+    }
+
+    private static ProcessBuilder builder(Path workDir, int port, Path log, Map<String, String> extraEnv,
+            List<String> jvmOptions) throws java.io.IOException {
         Files.createDirectories(workDir);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // the packaged jar when the build made one (the *IT tests run after package), else the test classpath
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        // the packaged jar when the build made one (the *IT tests run after package), else the test classpath; the jar
+        // with its class archive when the build recorded one, as the README starts it
         String jar = System.getProperty("etl.jar");
-        ProcessBuilder pb = jar != null && Files.exists(Path.of(jar))
-                ? new ProcessBuilder(java, "-Xmx512m", "-jar", jar)
-                : new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), "etl.Application");
+        boolean packaged = jar != null && Files.exists(Path.of(jar));
+        String archive = System.getProperty("etl.archive");
+        if (packaged && archive != null && Files.exists(Path.of(archive))) {
+            command.add("-XX:SharedArchiveFile=" + archive);
+        }
+        command.addAll(jvmOptions);
+        if (packaged) {
+            command.addAll(List.of("-jar", jar));
+        } else {
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "etl.Application"));
+        }
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.directory(workDir.toFile());
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
