@@ -8,9 +8,10 @@ WORK=$(mktemp -d /tmp/bench-processor.XXXX)
 build
 machine
 python3 "$ROOT/bench/gen.py" "$EVENTS" "$USERS" "$SEED" "$WORK/spool.jsonl" "$WORK/expected.tsv" $CENTS --spool 5000
-# ten requests (50,000 events) a file, as a busy server's group commit would write them
-mkdir -p "$WORK/parts" && split -l 10 -d -a 4 "$WORK/spool.jsonl" "$WORK/parts/0000000000000-bench-"
+# ten requests (50,000 events) a file, as a busy server's group commit would write them, named as the server names them
+mkdir -p "$WORK/parts" && split -l 10 -d -a 4 --additional-suffix=.jsonl "$WORK/spool.jsonl" "$WORK/parts/0000000000000-bench-"
 ETL_ROLES=processor start_noport "$WORK/app" ${BENCH_JAVA_OPTS:-}
-feed() { for f in "$WORK"/parts/*; do mv "$f" "$WORK/app/outbox/$(basename "$f").jsonl"; done; }
+# one mv for all of them (renames on one file system): a mv per file, a process each, took 70-100 ms of the clock
+feed() { mv "$WORK"/parts/*.jsonl "$WORK/app/outbox/"; }
 drained() { wait_drained "$WORK/app"; }
 measure processor "$EVENTS events, $USERS users, seed $SEED${CENTS:+ (2-decimal values)}"
