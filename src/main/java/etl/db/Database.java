@@ -32,6 +32,16 @@ public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
+    /**
+     * How long a starting process waits for the embedded server that another process is starting, or that is in crash
+     * recovery after a kill (it refuses connections until its redo is done); an external database gets the connect
+     * timeout only.
+     */
+    private static final Duration JOIN_WAIT = Duration.ofSeconds(60);
+
+    /** The least time a failing start of the embedded server is tried for. */
+    private static final Duration RETRY_FLOOR = Duration.ofSeconds(10);
+
     private final HikariDataSource dataSource;
     private volatile EmbeddedPostgres embedded;
     private volatile ProcessHandle adopted;
@@ -92,7 +102,8 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static EmbeddedPostgres start(Path dir, int port) throws IOException {
+    static EmbeddedPostgres start(Path dir, int port) throws IOException {
+        Running.forgetUnreaped(dir);
         EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
@@ -105,7 +116,10 @@ public final class Database implements AutoCloseable {
                 // production PostgreSQL instead (these -c settings come after its own and win).
                 .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on")
-                .setServerConfig("full_page_writes", "on");
+                .setServerConfig("full_page_writes", "on")
+                // TCP only (the pools connect to localhost:port): a Unix socket's lock file in /tmp names the server's
+                // pid too, and a killed server that is not reaped yet would keep the next one from starting
+                .setServerConfig("unix_socket_directories", "''");
         if (port > 0) {
             b.setPort(port);
         }
@@ -116,9 +130,34 @@ public final class Database implements AutoCloseable {
         return dataSource;
     }
 
+    /**
+     * Waits until the embedded server takes a connection: it may be starting, or in crash recovery after a kill, and
+     * it refuses connections until then. Not reached in time: a start-up failure, this Database closed.
+     */
+    private Database awaitConnection(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            try (Connection c = dataSource.getConnection()) {
+                return this;
+            } catch (SQLException e) {
+                if (System.nanoTime() > deadline) {
+                    close();
+                    Throwable root = e;
+                    while (root.getCause() != null) {
+                        root = root.getCause();
+                    }
+                    throw new StartupFailure("cannot reach the embedded PostgreSQL: "
+                            + firstLine(String.valueOf(root.getMessage())), e);
+                }
+                sleep(200);
+            }
+        }
+    }
+
     /** Connects to the external database at {@code url}. */
     public static Database external(String url, String user, String password, int poolSize, long timeoutMillis) {
-        return new Database(pool(url, user, password, poolSize, timeoutMillis, "external PostgreSQL " + url), null, null);
+        String what = "external PostgreSQL " + url;
+        return new Database(pool(url, user, password, poolSize, timeoutMillis, timeoutMillis, what), null, null);
     }
 
     /** Starts (or joins) the embedded PostgreSQL whose data is in {@code dataDir}. */
@@ -129,7 +168,10 @@ public final class Database implements AutoCloseable {
         } catch (IOException e) {
             throw new StartupFailure("cannot create the folder for the embedded PostgreSQL " + dir + ": " + e.getMessage());
         }
-        for (int attempt = 0; attempt < 20; attempt++) {
+        long started = System.nanoTime();
+        long deadline = started + JOIN_WAIT.toNanos();
+        int failures = 0;
+        while (true) {
             Optional<Running> running = Running.read(dir);
             if (running.isPresent()) {
                 Running r = running.get();
@@ -137,30 +179,43 @@ public final class Database implements AutoCloseable {
                 LOG.info("Using the embedded PostgreSQL already running on port {} (data {}){}", r.port(), dir,
                         adopted != null ? ", adopted from a process that is gone" : "");
                 String url = "jdbc:postgresql://localhost:" + r.port() + "/postgres";
-                return new Database(pool(url, "postgres", "", poolSize, timeoutMillis, "embedded PostgreSQL"), null,
-                        adopted).watch(dir, r.port());
+                // watched before it is waited for: this process may own the server now (adopted), and the owner is
+                // the one that starts a server found dead (killed meanwhile) again
+                return new Database(pool(url, "postgres", "", poolSize, timeoutMillis, -1, "embedded PostgreSQL"),
+                        null, adopted).watch(dir, r.port()).awaitConnection(JOIN_WAIT);
             }
             try {
-                EmbeddedPostgres pg = start(dir, 0);
+                // on the port of the server that ran last, so that the pools of the other processes (which know that
+                // port) find the server again; on any free port when that did not work for a while
+                boolean early = System.nanoTime() - started < RETRY_FLOOR.toNanos();
+                EmbeddedPostgres pg = start(dir, early ? Running.lastPort(dir) : 0);
                 Owner.claim(dir);
                 LOG.info("Started the embedded PostgreSQL on port {} (data {})", pg.getPort(), dir);
                 String url = pg.getJdbcUrl("postgres", "postgres");
-                return new Database(pool(url, "postgres", "", poolSize, timeoutMillis, "embedded PostgreSQL"), pg, null)
-                        .watch(dir, pg.getPort());
+                return new Database(pool(url, "postgres", "", poolSize, timeoutMillis, -1, "embedded PostgreSQL"), pg,
+                        null).watch(dir, pg.getPort()).awaitConnection(JOIN_WAIT);
             } catch (IOException | RuntimeException e) {
-                if (Running.read(dir).isEmpty() && attempt > 2) {
-                    String msg = String.valueOf(e.getMessage());
+                String msg = String.valueOf(e.getMessage());
+                // zonky's lock on the data folder is held: another process is starting the server (after a kill of
+                // the server or of its owner, the others' watchdogs do): wait for it rather than fail
+                boolean anotherStarting = msg.startsWith("could not lock");
+                if (!anotherStarting) {
+                    failures++;
+                }
+                // a real failure (initdb refused, say) ends the start after a few tries; the first seconds may see a
+                // killed server's pid file whose process is not yet reaped, which PostgreSQL refuses to start over
+                boolean tried = failures > 2 && System.nanoTime() - started > RETRY_FLOOR.toNanos();
+                if (Running.read(dir).isEmpty() && (tried || System.nanoTime() > deadline)) {
                     String hint = msg.contains("root") ? " (initdb cannot run as root here: user namespaces are"
                             + " unavailable; set ETL_DB_URL to an external PostgreSQL)" : "; set ETL_DB_URL to use an"
                             + " external PostgreSQL instead";
                     throw new StartupFailure("cannot start the embedded PostgreSQL in " + dir + ": " + firstLine(msg)
                             + hint, e);
                 }
-                LOG.info("Embedded PostgreSQL not started yet ({}), trying again", firstLine(String.valueOf(e.getMessage())));
+                LOG.info("Embedded PostgreSQL not started yet ({}), trying again", firstLine(msg));
                 sleep(500);
             }
         }
-        throw new StartupFailure("cannot start or find the embedded PostgreSQL in " + dir);
     }
 
     /** Applies the schema (db.sql) under an advisory lock, so that processes starting together do not race. */
@@ -220,7 +275,7 @@ public final class Database implements AutoCloseable {
     }
 
     private static HikariDataSource pool(String url, String user, String password, int size, long timeoutMillis,
-            String what) {
+            long initTimeoutMillis, String what) {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(url);
         cfg.setUsername(user);
@@ -228,7 +283,7 @@ public final class Database implements AutoCloseable {
         cfg.setMaximumPoolSize(size);
         cfg.setMinimumIdle(1);
         cfg.setConnectionTimeout(timeoutMillis);
-        cfg.setInitializationFailTimeout(timeoutMillis);
+        cfg.setInitializationFailTimeout(initTimeoutMillis);
         cfg.setPoolName("etl-db");
         try {
             return new HikariDataSource(cfg);
@@ -255,6 +310,24 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a process runs. A killed process whose parent does not reap it is a zombie, which {@link ProcessHandle}
+     * calls alive: a postmaster killed after its starter died is reparented to init, and an init that reaps orphans
+     * late (seen on these machines: every 2 s) would make a dead server look alive, adopted and never started again.
+     */
+    static boolean alive(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2); // "pid (comm) S ...": comm may hold spaces
+            return state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return true; // no /proc (not Linux), or gone meanwhile: ProcessHandle's answer
+        }
+    }
+
     /** A postmaster whose pid file is in the data folder and whose process is alive. */
     record Running(long pid, int port) {
         static Optional<Running> read(Path dataDir) {
@@ -266,10 +339,54 @@ public final class Database implements AutoCloseable {
                 }
                 long pid = Long.parseLong(lines.get(0).trim());
                 int port = Integer.parseInt(lines.get(3).trim());
-                boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                boolean alive = alive(pid);
                 return alive ? Optional.of(new Running(pid, port)) : Optional.empty();
             } catch (IOException | NumberFormatException e) {
                 return Optional.empty();
+            }
+        }
+
+        /**
+         * A killed server whose process init has not reaped yet (a zombie, which may last: seen on these machines)
+         * still has its pid in {@code postmaster.pid}, and PostgreSQL refuses to start while that pid answers
+         * {@code kill(pid, 0)}, as a zombie's does. That pid file is removed once no live process works in the data
+         * folder any more (every process of a server has it as its working folder: its backends end by themselves
+         * when their postmaster dies), which is the check PostgreSQL's pid file stands for.
+         */
+        static void forgetUnreaped(Path dataDir) throws IOException {
+            Path pidFile = dataDir.resolve("postmaster.pid");
+            long pid;
+            try {
+                pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            } catch (IOException | RuntimeException e) {
+                return; // none, or not one PostgreSQL wrote: PostgreSQL itself judges it
+            }
+            if (alive(pid) || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                return; // running, or gone for good: PostgreSQL itself judges it
+            }
+            Path dir = dataDir.toRealPath();
+            boolean inUse = ProcessHandle.allProcesses().anyMatch(p -> {
+                try {
+                    return alive(p.pid()) && Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd"))
+                            .equals(dir);
+                } catch (IOException | RuntimeException e) {
+                    return false; // gone, or not ours to look at
+                }
+            });
+            if (!inUse) {
+                Files.deleteIfExists(pidFile);
+                LOG.info("The killed PostgreSQL (pid {}) is not reaped yet and none of its processes is left; its pid"
+                        + " file is removed", pid);
+            }
+        }
+
+        /** The port of the server that wrote the pid file, alive or not; 0 when there is none. */
+        static int lastPort(Path dataDir) {
+            try {
+                List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+                return lines.size() < 4 ? 0 : Integer.parseInt(lines.get(3).trim());
+            } catch (IOException | NumberFormatException e) {
+                return 0;
             }
         }
     }
@@ -296,7 +413,7 @@ public final class Database implements AutoCloseable {
         /** True when no live JVM is recorded as the owner of the embedded server. */
         static boolean orphaned(Path dataDir) {
             long owner = owner(dataDir);
-            return owner < 0 || !ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false);
+            return owner < 0 || !alive(owner);
         }
 
         static boolean isSelf(Path dataDir) {
@@ -307,7 +424,7 @@ public final class Database implements AutoCloseable {
         static ProcessHandle claimIfOrphaned(Path dataDir, long postmasterPid) {
             try {
                 long owner = Long.parseLong(Files.readString(ownerFile(dataDir)).trim());
-                if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                if (alive(owner)) {
                     return null;
                 }
             } catch (IOException | NumberFormatException e) {

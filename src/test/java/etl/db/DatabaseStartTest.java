@@ -1,0 +1,136 @@
+package etl.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Starting the embedded PostgreSQL when other processes share it: after a kill of the server (or of its owner) several
+ * processes start it again at once, and one of them holds the data folder while the others must wait for it, not
+ * fail; a server started again after a crash keeps the port the other processes' pools know; and a killed server
+ * that is not reaped yet (a zombie) is not taken for a running one.
+ */
+class DatabaseStartTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aProcessStartingWhileAnotherHoldsTheDataFolderWaitsForIt() throws Exception {
+        Path dir = tmp.resolve("pg");
+        Database.embedded(dir, 2, 5_000).close(); // initialized, then stopped cleanly
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LockHolder.class.getName(), dir.resolve("epg-lock").toString(),
+                "3000").redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream()));
+            assertEquals("locked", out.readLine());
+            long t0 = System.nanoTime();
+            try (Database db = Database.embedded(dir, 2, 5_000)) {
+                long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertTrue(waited >= 1_500, "started in " + waited + " ms while the folder was held");
+                assertEquals(1, selectOne(db));
+            }
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aServerStartedAgainAfterACrashKeepsItsPort() throws Exception {
+        Path dir = tmp.resolve("pg");
+        // a server with no watchdog beside it (the one of a process that was killed with it)
+        EmbeddedPostgres crashed = Database.start(dir, 0);
+        int port = crashed.getPort();
+        ProcessHandle postmaster = ProcessHandle.of(Long.parseLong(
+                Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim())).orElseThrow();
+        postmaster.destroyForcibly(); // kill -9: its pid file stays behind
+        postmaster.onExit().get(10, TimeUnit.SECONDS);
+        try {
+            crashed.close(); // releases zonky's lock on the folder; stopping the dead server fails
+        } catch (java.io.IOException | RuntimeException e) {
+            // expected: nothing to stop
+        }
+        assertTrue(Files.exists(dir.resolve("postmaster.pid")), "the crashed server's pid file");
+        try (Database again = Database.embedded(dir, 2, 5_000)) {
+            assertEquals(port, Integer.parseInt(Files.readAllLines(dir.resolve("postmaster.pid")).get(3).trim()));
+            assertEquals(1, selectOne(again));
+        }
+    }
+
+    @Test
+    void aKilledServerNotReapedYetDoesNotStopTheNextStart() throws Exception {
+        Path dir = tmp.resolve("pg");
+        EmbeddedPostgres crashed = Database.start(dir, 0);
+        Path pidFile = dir.resolve("postmaster.pid");
+        ProcessHandle postmaster = ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()))
+                .orElseThrow();
+        postmaster.destroyForcibly();
+        postmaster.onExit().get(10, TimeUnit.SECONDS);
+        try {
+            crashed.close();
+        } catch (java.io.IOException | RuntimeException e) {
+            // expected: nothing to stop
+        }
+        // the pid file names a zombie, as when the killed postmaster's parent (init) has not reaped it
+        Process parent = zombieParent();
+        try {
+            long zombie = zombieOf(parent);
+            java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(pidFile));
+            lines.set(0, Long.toString(zombie));
+            Files.write(pidFile, lines);
+            try (Database again = Database.embedded(dir, 2, 5_000)) {
+                assertEquals(1, selectOne(again));
+            }
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
+    /** A process whose child ends at once and is never waited for: a zombie while the parent lives (30 s). */
+    private static Process zombieParent() throws Exception {
+        return new ProcessBuilder("bash", "-c", "sleep 0.1 & echo $!; exec sleep 30").start();
+    }
+
+    private static long zombieOf(Process parent) throws Exception {
+        long zombie = Long.parseLong(new BufferedReader(new InputStreamReader(parent.getInputStream())).readLine());
+        Thread.sleep(600);
+        return zombie;
+    }
+
+    @Test
+    void aZombieIsNotAlive() throws Exception {
+        // as a killed postmaster is until init reaps it
+        Process parent = zombieParent();
+        try {
+            long zombie = zombieOf(parent);
+            assertTrue(ProcessHandle.of(zombie).map(ProcessHandle::isAlive).orElse(false), "ProcessHandle: alive");
+            assertFalse(Database.alive(zombie));
+            assertTrue(Database.alive(parent.pid()));
+            assertTrue(Database.alive(ProcessHandle.current().pid()));
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
+    private static int selectOne(Database db) throws Exception {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT 1")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}
