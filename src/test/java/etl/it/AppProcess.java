@@ -19,21 +19,23 @@ public final class AppProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final Path log;
 
-    private AppProcess(Process process, int port) {
+    private AppProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
+        this.log = log;
     }
 
     public static AppProcess start(Path workDir, int port, Path log, Map<String, String> extraEnv) throws Exception {
-        AppProcess app = new AppProcess(builder(workDir, port, log, extraEnv).start(), port);
+        AppProcess app = new AppProcess(builder(workDir, port, log, extraEnv).start(), port, log);
         app.awaitHttp(60_000);
         return app;
     }
 
     /** Starts the application and returns at once, before it listens. */
     public static AppProcess launch(Path workDir, int port, Path log, Map<String, String> extraEnv) throws Exception {
-        return new AppProcess(builder(workDir, port, log, extraEnv).start(), port);
+        return new AppProcess(builder(workDir, port, log, extraEnv).start(), port, log);
     }
 
     /** Runs the application until it exits by itself (a start-up failure); returns its exit status. */
@@ -52,7 +54,7 @@ public final class AppProcess implements AutoCloseable {
      */
     public static AppProcess launch(Path workDir, int port, Path log, Map<String, String> extraEnv,
             List<String> jvmOptions) throws Exception {
-        return new AppProcess(builder(workDir, port, log, extraEnv, jvmOptions).start(), port);
+        return new AppProcess(builder(workDir, port, log, extraEnv, jvmOptions).start(), port, log);
     }
 
     private static ProcessBuilder builder(Path workDir, int port, Path log, Map<String, String> extraEnv)
@@ -108,7 +110,8 @@ public final class AppProcess implements AutoCloseable {
         long end = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < end) {
             if (!process.isAlive()) {
-                throw new AssertionError("the application exited with " + process.exitValue());
+                throw new AssertionError("the application exited with " + process.exitValue() + "; the end of its log "
+                        + log + ":\n" + tail(log, 40));
             }
             try {
                 HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + port + "/userEvents/ping")
@@ -125,6 +128,16 @@ public final class AppProcess implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new AssertionError("the application did not answer on port " + port);
+    }
+
+    /** The last lines of a log (shared by several processes, so a few of another's may be among them). */
+    static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (java.io.IOException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     /** kill -9: no shutdown hook, no graceful stop. */
