@@ -98,12 +98,15 @@ public final class Database implements AutoCloseable {
             Owner.claim(dataDir);
             LOG.info("Started the embedded PostgreSQL again on port {}", port);
         } catch (IOException | RuntimeException e) {
+            releaseLeakedLock(e);
             LOG.warn("Cannot start the embedded PostgreSQL again yet: {}", firstLine(String.valueOf(e.getMessage())));
         }
     }
 
     static EmbeddedPostgres start(Path dir, int port) throws IOException {
-        Running.forgetUnreaped(dir);
+        if (!Running.clearForStart(dir)) {
+            throw new ServerStillEnding(dir);
+        }
         EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
@@ -195,10 +198,12 @@ public final class Database implements AutoCloseable {
                 return new Database(pool(url, "postgres", "", poolSize, timeoutMillis, -1, "embedded PostgreSQL"), pg,
                         null).watch(dir, pg.getPort()).awaitConnection(JOIN_WAIT);
             } catch (IOException | RuntimeException e) {
+                releaseLeakedLock(e);
                 String msg = String.valueOf(e.getMessage());
                 // zonky's lock on the data folder is held: another process is starting the server (after a kill of
-                // the server or of its owner, the others' watchdogs do): wait for it rather than fail
-                boolean anotherStarting = msg.startsWith("could not lock");
+                // the server or of its owner, the others' watchdogs do), or the killed server's processes are still
+                // ending: wait for it rather than fail
+                boolean anotherStarting = msg.startsWith("could not lock") || e instanceof ServerStillEnding;
                 if (!anotherStarting) {
                     failures++;
                 }
@@ -215,6 +220,18 @@ public final class Database implements AutoCloseable {
                 LOG.info("Embedded PostgreSQL not started yet ({}), trying again", firstLine(msg));
                 sleep(500);
             }
+        }
+    }
+
+    /**
+     * A start of zonky's that failed after it locked the data folder (its server did not come up) keeps that lock: the
+     * object holding it was never returned, so it cannot be closed, and every later start in this JVM fails with an
+     * OverlappingFileLockException. The lock goes with that object: after a collection the JVM's lock table drops it
+     * and its file is closed, so the next try can lock the folder again.
+     */
+    private static void releaseLeakedLock(Exception e) {
+        if (e instanceof java.nio.channels.OverlappingFileLockException) {
+            System.gc();
         }
     }
 
@@ -328,6 +345,13 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** A start not begun: processes of the server that was killed are still ending (they work in its data folder). */
+    static final class ServerStillEnding extends IllegalStateException {
+        ServerStillEnding(Path dir) {
+            super("processes of the last server in " + dir + " are still ending");
+        }
+    }
+
     /** A postmaster whose pid file is in the data folder and whose process is alive. */
     record Running(long pid, int port) {
         static Optional<Running> read(Path dataDir) {
@@ -347,37 +371,42 @@ public final class Database implements AutoCloseable {
         }
 
         /**
-         * A killed server whose process init has not reaped yet (a zombie, which may last: seen on these machines)
-         * still has its pid in {@code postmaster.pid}, and PostgreSQL refuses to start while that pid answers
-         * {@code kill(pid, 0)}, as a zombie's does. That pid file is removed once no live process works in the data
-         * folder any more (every process of a server has it as its working folder: its backends end by themselves
-         * when their postmaster dies), which is the check PostgreSQL's pid file stands for.
+         * Whether a server may be started in the data folder: not while any live process works in it (every process
+         * of a server has it as its working folder, and after a kill of the postmaster its backends take a moment to
+         * end). A killed server whose process init has not reaped yet (a zombie, which may last: seen on these
+         * machines) still has its pid in {@code postmaster.pid}, and PostgreSQL refuses to start while that pid
+         * answers {@code kill(pid, 0)}, as a zombie's does: once none of its processes is left, that pid file is
+         * removed, which is what PostgreSQL's check of it stands for.
          */
-        static void forgetUnreaped(Path dataDir) throws IOException {
+        static boolean clearForStart(Path dataDir) throws IOException {
+            if (!Files.isDirectory(dataDir)) {
+                return true; // a new cluster
+            }
+            Path dir = dataDir.toRealPath();
+            boolean inUse = ProcessHandle.allProcesses().anyMatch(p -> {
+                try {
+                    return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).equals(dir)
+                            && alive(p.pid());
+                } catch (IOException | RuntimeException e) {
+                    return false; // gone, or not ours to look at
+                }
+            });
+            if (inUse) {
+                return false;
+            }
             Path pidFile = dataDir.resolve("postmaster.pid");
             long pid;
             try {
                 pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
             } catch (IOException | RuntimeException e) {
-                return; // none, or not one PostgreSQL wrote: PostgreSQL itself judges it
+                return true; // none, or not one PostgreSQL wrote: PostgreSQL itself judges it
             }
-            if (alive(pid) || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                return; // running, or gone for good: PostgreSQL itself judges it
-            }
-            Path dir = dataDir.toRealPath();
-            boolean inUse = ProcessHandle.allProcesses().anyMatch(p -> {
-                try {
-                    return alive(p.pid()) && Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd"))
-                            .equals(dir);
-                } catch (IOException | RuntimeException e) {
-                    return false; // gone, or not ours to look at
-                }
-            });
-            if (!inUse) {
+            if (!alive(pid) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                 Files.deleteIfExists(pidFile);
                 LOG.info("The killed PostgreSQL (pid {}) is not reaped yet and none of its processes is left; its pid"
                         + " file is removed", pid);
             }
+            return true;
         }
 
         /** The port of the server that wrote the pid file, alive or not; 0 when there is none. */

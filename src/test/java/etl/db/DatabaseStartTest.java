@@ -50,6 +50,42 @@ class DatabaseStartTest {
     }
 
     @Test
+    void aStartWaitsUntilNoProcessWorksInTheDataFolder() throws Exception {
+        Path dir = tmp.resolve("pg");
+        Database.embedded(dir, 2, 5_000).close();
+        // as a backend of a killed postmaster does for a moment: a live process whose working folder is the data folder
+        Process backend = new ProcessBuilder("sleep", "3").directory(dir.toFile()).start();
+        try {
+            Thread.sleep(200);
+            long t0 = System.nanoTime();
+            try (Database db = Database.embedded(dir, 2, 5_000)) {
+                long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertTrue(waited >= 1_500, "started in " + waited + " ms while a process worked in the folder");
+                assertEquals(1, selectOne(db));
+            }
+        } finally {
+            backend.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aLockLeftByAFailedStartInThisProcessIsReleased() throws Exception {
+        Path dir = tmp.resolve("pg");
+        Database.embedded(dir, 2, 5_000).close();
+        leakLock(dir.resolve("epg-lock")); // as zonky's start does when its server does not come up
+        try (Database db = Database.embedded(dir, 2, 5_000)) {
+            assertEquals(1, selectOne(db));
+        }
+    }
+
+    /** Locks a file and drops the channel without closing it. */
+    private static void leakLock(Path file) throws Exception {
+        @SuppressWarnings("resource")
+        java.nio.channels.FileChannel ch = new java.io.FileOutputStream(file.toFile()).getChannel();
+        assertTrue(ch.tryLock() != null);
+    }
+
+    @Test
     void aServerStartedAgainAfterACrashKeepsItsPort() throws Exception {
         Path dir = tmp.resolve("pg");
         // a server with no watchdog beside it (the one of a process that was killed with it)
