@@ -144,6 +144,7 @@ public final class Database implements AutoCloseable {
                 return this;
             } catch (SQLException e) {
                 if (System.nanoTime() > deadline) {
+                    adopted = null; // a server found running but unreachable is not this failed start's to stop
                     close();
                     Throwable root = e;
                     while (root.getCause() != null) {
@@ -207,8 +208,8 @@ public final class Database implements AutoCloseable {
                 if (!anotherStarting) {
                     failures++;
                 }
-                // a real failure (initdb refused, say) ends the start after a few tries; the first seconds may see a
-                // killed server's pid file whose process is not yet reaped, which PostgreSQL refuses to start over
+                // a real failure (initdb refused, say) ends the start after three tries, but not in the first seconds
+                // after a kill (the old server's port, say, may not be free yet)
                 boolean tried = failures > 2 && System.nanoTime() - started > RETRY_FLOOR.toNanos();
                 if (Running.read(dir).isEmpty() && (tried || System.nanoTime() > deadline)) {
                     String hint = msg.contains("root") ? " (initdb cannot run as root here: user namespaces are"
@@ -333,15 +334,17 @@ public final class Database implements AutoCloseable {
      * late (seen on these machines: every 2 s) would make a dead server look alive, adopted and never started again.
      */
     static boolean alive(long pid) {
-        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            return false;
-        }
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !unreaped(pid);
+    }
+
+    /** Whether a process has ended but is not reaped yet (a zombie): its state in /proc. */
+    static boolean unreaped(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             char state = stat.charAt(stat.lastIndexOf(')') + 2); // "pid (comm) S ...": comm may hold spaces
-            return state != 'Z' && state != 'X';
+            return state == 'Z' || state == 'X';
         } catch (IOException | RuntimeException e) {
-            return true; // no /proc (not Linux), or gone meanwhile: ProcessHandle's answer
+            return false; // no /proc (not Linux), or gone: ProcessHandle's answer stands
         }
     }
 
@@ -352,19 +355,23 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** A postmaster whose pid file is in the data folder and whose process is alive. */
+    /**
+     * A postmaster whose pid file is in the data folder and whose process is alive. {@link #inFile} reads that pid file
+     * (line 1 the pid, line 4 the port), whether its server lives or not.
+     */
     record Running(long pid, int port) {
         static Optional<Running> read(Path dataDir) {
-            Path pidFile = dataDir.resolve("postmaster.pid");
+            return inFile(dataDir).filter(r -> alive(r.pid()));
+        }
+
+        static Optional<Running> inFile(Path dataDir) {
             try {
-                List<String> lines = Files.readAllLines(pidFile);
+                List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
                 if (lines.size() < 4) {
                     return Optional.empty();
                 }
                 long pid = Long.parseLong(lines.get(0).trim());
-                int port = Integer.parseInt(lines.get(3).trim());
-                boolean alive = alive(pid);
-                return alive ? Optional.of(new Running(pid, port)) : Optional.empty();
+                return Optional.of(new Running(pid, Integer.parseInt(lines.get(3).trim())));
             } catch (IOException | NumberFormatException e) {
                 return Optional.empty();
             }
@@ -394,29 +401,19 @@ public final class Database implements AutoCloseable {
             if (inUse) {
                 return false;
             }
-            Path pidFile = dataDir.resolve("postmaster.pid");
-            long pid;
-            try {
-                pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-            } catch (IOException | RuntimeException e) {
-                return true; // none, or not one PostgreSQL wrote: PostgreSQL itself judges it
-            }
-            if (!alive(pid) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                Files.deleteIfExists(pidFile);
+            // only an unreaped server's pid file is ours to remove: any other, PostgreSQL itself judges
+            Optional<Running> last = inFile(dataDir);
+            if (last.isPresent() && unreaped(last.get().pid())) {
+                Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
                 LOG.info("The killed PostgreSQL (pid {}) is not reaped yet and none of its processes is left; its pid"
-                        + " file is removed", pid);
+                        + " file is removed", last.get().pid());
             }
             return true;
         }
 
         /** The port of the server that wrote the pid file, alive or not; 0 when there is none. */
         static int lastPort(Path dataDir) {
-            try {
-                List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
-                return lines.size() < 4 ? 0 : Integer.parseInt(lines.get(3).trim());
-            } catch (IOException | NumberFormatException e) {
-                return 0;
-            }
+            return inFile(dataDir).map(Running::port).orElse(0);
         }
     }
 
