@@ -75,6 +75,18 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
     /** An item's size, to close a group at {@code maxGroupBytes}. */
     protected abstract long bytes(T item);
 
+    /**
+     * Whether a group lingers at most as long as a commit takes (an average of the lane's last ones), not the whole
+     * configured linger: on a device whose fsync is short, the requests answered by one commit are back before a long
+     * linger ends, and waiting longer than a commit adds latency without adding company (the outbox: 32 connections,
+     * fsync 0.5 ms, 10,227 requests/s with 1.5 ms against 13,970 with 0.5 ms; where the fsync takes 5 ms, the linger
+     * stays the configured one, which was best there). False: always the configured linger (Kafka's commits pay for
+     * larger groups).
+     */
+    protected boolean lingerAtMostACommit() {
+        return false;
+    }
+
     /** Called on a lane's thread when it ends (e.g. to close its client). */
     protected void afterLast(int lane) {
     }
@@ -150,6 +162,8 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
     private void loop(int lane) {
         List<Pending<T, R>> group = new ArrayList<>();
         List<T> items = new ArrayList<>();
+        boolean adaptive = lingerAtMostACommit();
+        long commitNanos = -1; // an average of the last commits' durations; -1 until one is measured
         while (running) {
             try {
                 Pending<T, R> first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -164,7 +178,8 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
             // the linger counts from the moment the group's first item was queued, not from when this thread took it:
             // under load the items queued while the last group was being committed have waited already, and making
             // them wait the whole linger again added it to every request's latency (32 connections: 4.3 ms at p50)
-            long deadline = group.get(0).queuedAt + lingerNanos;
+            long linger = adaptive && commitNanos >= 0 ? Math.min(lingerNanos, commitNanos) : lingerNanos;
+            long deadline = group.get(0).queuedAt + linger;
             try {
                 Pending<T, R> next;
                 while (size < maxGroupBytes
@@ -177,7 +192,10 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
             }
             group.forEach(p -> items.add(p.item));
             try {
+                long t0 = System.nanoTime();
                 R result = commit(lane, items);
+                long took = System.nanoTime() - t0;
+                commitNanos = commitNanos < 0 ? took : (3 * commitNanos + took) / 4;
                 group.forEach(p -> p.done.complete(result));
             } catch (Exception e) {
                 LOG.error("{}: a group of {} could not be committed: {}", name, group.size(), e.toString());

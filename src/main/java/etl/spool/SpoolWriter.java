@@ -41,6 +41,12 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
                 + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
     }
 
+    /** The linger is at most an fsync's time: see {@link GroupCommit#lingerAtMostACommit()}. */
+    @Override
+    protected boolean lingerAtMostACommit() {
+        return true;
+    }
+
     /**
      * Appends one complete line (ending in a newline) to the outbox and waits until it is on the device. Returns
      * the name of the file that holds it.

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The linger counts from when a group's first item was queued: an item that waited while the last group was being
  * committed (longer than the linger) is committed as soon as the thread is free, not a whole linger later; a lone item
- * still waits the linger for company.
+ * still waits the linger for company; where commits are short and the writer says so, the linger is at most a commit's
+ * time.
  */
 class GroupCommitTest {
 
@@ -40,6 +41,55 @@ class GroupCommitTest {
         protected long bytes(String item) {
             return item.length();
         }
+    }
+
+    /** Commits take about 1 ms; the linger is at most a commit's time when {@code adaptive}. */
+    private static final class Fast extends GroupCommit<String, Integer> {
+        private final boolean adaptive;
+
+        Fast(boolean adaptive) {
+            super("fast", 1 << 20, LINGER_MS * 1000, 10_000);
+            this.adaptive = adaptive;
+        }
+
+        @Override
+        protected Integer commit(int lane, List<String> group) throws InterruptedException {
+            Thread.sleep(1);
+            return group.size();
+        }
+
+        @Override
+        protected long bytes(String item) {
+            return item.length();
+        }
+
+        @Override
+        protected boolean lingerAtMostACommit() {
+            return adaptive;
+        }
+    }
+
+    /** Milliseconds from the submit of a lone item to its answer, after a few groups. */
+    private static long loneItemMillis(Fast g) throws Exception {
+        g.start();
+        try {
+            for (int i = 0; i < 2; i++) {
+                g.submit("warm" + i); // each alone: the commits' durations are measured
+            }
+            long t0 = System.nanoTime();
+            assertEquals(1, g.submit("lone"));
+            return (System.nanoTime() - t0) / 1_000_000;
+        } finally {
+            g.stop();
+        }
+    }
+
+    @Test
+    void whereCommitsAreShortALoneItemWaitsAboutACommitNotTheWholeLinger() throws Exception {
+        long adaptive = loneItemMillis(new Fast(true));
+        assertTrue(adaptive < LINGER_MS / 3, "a lone item answered after " + adaptive + " ms");
+        long fixed = loneItemMillis(new Fast(false));
+        assertTrue(fixed >= LINGER_MS - 5, "without: a lone item answered after " + fixed + " ms");
     }
 
     @Test
