@@ -127,7 +127,8 @@ public final class AppProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("the application did not answer on port " + port);
+        throw new AssertionError("the application did not answer on port " + port + "; the end of its log " + log + ":\n"
+                + tail(log, 40));
     }
 
     /** The last lines of a log (shared by several processes, so a few of another's may be among them). */
