@@ -68,6 +68,7 @@ import etl.processor.AppliedFiles;
 import etl.processor.Backoff;
 import etl.processor.BatchSteps;
 import etl.processor.BatchFailed;
+import etl.processor.ApplyTotals;
 import etl.processor.IsolatedApply;
 import etl.processor.KeepRejected;
 import etl.processor.StartBatch;
@@ -404,6 +405,11 @@ public class EtlConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public BatchFailed batchFailed(Backoff backoff) {
         return new BatchFailed(backoff);
+    }
+
+    @BindToRegistry(lazy = true)
+    public ApplyTotals applyTotals(DataSource dataSource, DataSourceTransactionManager transactions) {
+        return new ApplyTotals(dataSource, transactions);
     }
 
     @BindToRegistry(lazy = true)

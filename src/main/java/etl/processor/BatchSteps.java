@@ -20,7 +20,7 @@ import etl.spool.SpoolRecord;
  * spool line and then its {@link SpoolRecord}, summed by {@link SumByUser} into the {@link UserSums} of a file and of
  * the batch. And in these headers: {@link #PLAN} (the batch's {@link BatchPlan}), {@link #FILE} (the file being read),
  * {@link #KEY} and {@link #EVENTS} (a request's Idempotency-Key and event count, the parameters of
- * {@code sql/claim-key.sql}), {@code users} and {@code amounts} (the parameters of {@code sql/apply-totals.sql}), and
+ * {@code sql/claim-key.sql}), {@code users} and {@code amounts} (the parameters of {@link ApplyTotals}), and
  * {@link #MORE} (whether the polling route takes another batch at once).
  */
 public final class BatchSteps {
@@ -197,7 +197,7 @@ public final class BatchSteps {
         }
     }
 
-    /** The batch's users (the SQL sorts them): parameter {@code users} of {@code sql/apply-totals.sql}. */
+    /** The batch's users (the SQL sorts them): parameter {@code users} of {@link ApplyTotals}. */
     public static final class Users extends ExpressionAdapter {
         @Override
         public Object evaluate(Exchange e) {

@@ -43,6 +43,19 @@ public final class Failures {
         return false;
     }
 
+    /**
+     * True when {@code t} comes from another transaction's work on the same rows: a unique violation (both inserted
+     * one key) or a deadlock. Trying again in a way that waits for the other (ON CONFLICT) succeeds.
+     */
+    public static boolean concurrent(Throwable t) {
+        for (SQLException s : sqlExceptions(t)) {
+            if ("23505".equals(s.getSQLState()) || "40P01".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The database's own words, without the driver's "Where:"/"Position:" lines. */
     public static String reason(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {

@@ -43,7 +43,8 @@ public final class IsolatedApply implements Processor {
         this.applyTotals = sql("sql/apply-totals.sql");
     }
 
-    private static String sql(String resource) {
+    /** An SQL resource, its Camel parameters {@code :#name} as Spring's {@code :name}. */
+    static String sql(String resource) {
         try (InputStream in = IsolatedApply.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + " is not on the classpath");

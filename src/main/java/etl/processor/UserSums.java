@@ -20,8 +20,8 @@ import etl.spool.SpoolRecord;
  * The body that Camel's aggregation ({@link SumByUser}) builds in the processor's routes: the revenue summed per user
  * (exact: cents in a long, a BigDecimal past its range; {@link UserTable}) over the requests of a file, then over the
  * files of a batch, with the counts and quarantine entries
- * that go with them. The UPSERT of {@code outbox-batch} takes its users and their amounts and sorts them itself (the
- * same lock order in every process, so concurrent processors cannot deadlock).
+ * that go with them. The MERGE of {@code outbox-batch} ({@link ApplyTotals}) takes its users and their amounts and
+ * sorts them itself.
  */
 public final class UserSums {
 
@@ -153,7 +153,7 @@ public final class UserSums {
         return this;
     }
 
-    /** The users, in no order (the UPSERT sorts them): its first parameter. */
+    /** The users, in no order (the SQL sorts them): its first parameter. */
     public String[] users() {
         columns();
         return users;

@@ -19,7 +19,7 @@ import etl.processor.SumByUser;
  * Applies the outbox, exactly once. Each poll takes up to {@code etl.processor.files-per-batch} outbox files into one
  * transaction: each file's name goes into the applied-files repository (an idempotent consumer), each request's
  * Idempotency-Key into idempotency_keys, and the per-user sums of all of them (Camel's aggregation, {@link SumByUser},
- * over the splits of files and requests) into users_revenue with one UPSERT, all
+ * over the splits of files and requests) into users_revenue with one statement ({@code applyTotals}), all
  * committed together or not at all. Only after the commit do the files move to {@code outbox/.done/} (after a
  * rollback they stay). A file found again after a crash is recognised by its name and skipped.
  */
@@ -67,7 +67,8 @@ public class OutboxProcessorRoute extends RouteBuilder {
 
         // One batch, one transaction: the oldest spool files, in spool order (of two requests with one
         // Idempotency-Key, the first spooled is the one applied), their sums added up per user by Camel's aggregation
-        // (SumByUser), then one UPSERT for all their users.
+        // (SumByUser), then one MERGE for all their users (step applyTotals: an UPSERT instead where another process
+        // inserted one of them meanwhile).
         from("direct:outbox-batch")
             .routeId("outbox-batch")
             .routeConfigurationId("processor-rollback")
@@ -82,7 +83,7 @@ public class OutboxProcessorRoute extends RouteBuilder {
             .filter(new BatchSteps.HasSums())
                 .setHeader("users", new BatchSteps.Users())
                 .setHeader("amounts", new BatchSteps.Amounts())
-                .to("sql:resource:classpath:sql/apply-totals.sql?dataSource=#dataSource")
+                .process("applyTotals")
             .end()
             .filter(new BatchSteps.AppliedAnything())
                 .process(new BatchSteps.LogSummary())

@@ -1,0 +1,98 @@
+package etl.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import etl.processor.ApplyTotals;
+import etl.processor.Failures;
+
+/**
+ * The processor's step applyTotals against the real (embedded) PostgreSQL: its MERGE meets another transaction that
+ * inserts one of its new users at the same time (another processor's batch), waits for it, and still adds its sums
+ * exactly (through the UPSERT, in a savepoint of the same transaction), where a MERGE alone fails with a unique
+ * violation; and a total out of NUMERIC(20,2) still fails the batch, as the set-aside of refused requests needs.
+ */
+class ApplyTotalsRaceTest extends SystemTestBase {
+
+    private ApplyTotals applyTotals() {
+        return context.getRegistry().lookupByNameAndType("applyTotals", ApplyTotals.class);
+    }
+
+    private TransactionTemplate transaction() {
+        return new TransactionTemplate(context.getRegistry().findSingleByType(DataSourceTransactionManager.class));
+    }
+
+    private Exchange sums(String[] users, String[] amounts) {
+        Exchange e = new DefaultExchange(context);
+        e.getMessage().setHeader("users", users);
+        e.getMessage().setHeader("amounts", amounts);
+        return e;
+    }
+
+    private BigDecimal revenue(Connection c, String user) throws Exception {
+        try (PreparedStatement st = c.prepareStatement("SELECT revenue FROM users_revenue WHERE user_id = ?")) {
+            st.setString(1, user);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getBigDecimal(1) : null;
+            }
+        }
+    }
+
+    @Test
+    void aNewUserInsertedByAnotherTransactionMeanwhileIsAddedToNotLost() throws Exception {
+        String raced = user("race");
+        String other = user("race-other");
+        long upsertsBefore = applyTotals().upserts();
+        try (Connection first = dataSource().getConnection()) {
+            first.setAutoCommit(false);
+            try (PreparedStatement st = first.prepareStatement(
+                    "INSERT INTO users_revenue (user_id, revenue) VALUES (?, 1.00)")) {
+                st.setString(1, raced);
+                st.executeUpdate(); // not committed yet: the batch's MERGE must wait for it
+            }
+            long t0 = System.nanoTime();
+            CompletableFuture<Void> batch = CompletableFuture.runAsync(() -> transaction().executeWithoutResult(
+                    s -> applyTotals().process(sums(new String[] {raced, other}, new String[] {"2.50", "0.01"}))));
+            Thread.sleep(500);
+            assertTrue(!batch.isDone(), "the batch waits for the other transaction's new user");
+            first.commit();
+            batch.get(20, TimeUnit.SECONDS); // without the UPSERT after the MERGE: a unique violation here
+            assertTrue(System.nanoTime() - t0 >= 500_000_000L);
+            assertEquals(new BigDecimal("3.50"), revenue(first, raced), "both transactions' sums");
+            assertEquals(new BigDecimal("0.01"), revenue(first, other), "the batch's other user, once");
+        }
+        assertEquals(upsertsBefore + 1, applyTotals().upserts(), "applied by the UPSERT after the MERGE met the race");
+    }
+
+    @Test
+    void withoutARaceTheMergeAppliesAndATotalOutOfRangeStillFailsTheBatch() throws Exception {
+        String u = user("merge");
+        long upsertsBefore = applyTotals().upserts();
+        transaction().executeWithoutResult(s -> applyTotals().process(sums(new String[] {u}, new String[] {"7.25"})));
+        transaction().executeWithoutResult(s -> applyTotals().process(sums(new String[] {u}, new String[] {"-0.25"})));
+        try (Connection c = dataSource().getConnection()) {
+            assertEquals(new BigDecimal("7.00"), revenue(c, u));
+        }
+        assertEquals(upsertsBefore, applyTotals().upserts(), "no race, no UPSERT");
+        Exception refused = assertThrows(Exception.class, () -> transaction().executeWithoutResult(
+                s -> applyTotals().process(sums(new String[] {u}, new String[] {"999999999999999999.99"}))));
+        assertTrue(Failures.refusedForGood(refused), "refused for good, so the batch is isolated: " + refused);
+        try (Connection c = dataSource().getConnection()) {
+            assertEquals(new BigDecimal("7.00"), revenue(c, u), "nothing of the refused batch");
+        }
+    }
+}
