@@ -408,8 +408,8 @@ public class EtlConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public ApplyTotals applyTotals(DataSource dataSource, DataSourceTransactionManager transactions) {
-        return new ApplyTotals(dataSource, transactions);
+    public ApplyTotals applyTotals(DataSourceTransactionManager transactions) {
+        return new ApplyTotals(transactions.getDataSource());
     }
 
     @BindToRegistry(lazy = true)

@@ -1,7 +1,6 @@
 package etl.kafka;
 
 import java.math.BigDecimal;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,6 +23,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import etl.event.Event;
 import etl.event.EventValidator;
 import etl.jobs.Sql;
+import etl.processor.ApplyTotals;
 import etl.processor.Failures;
 import etl.processor.OutboxFiles;
 import etl.metrics.EtlMetrics;
@@ -51,7 +51,6 @@ public final class KafkaApply implements Processor {
     private final String moveSql = Sql.text("kafka-offsets-move.sql");
     private final String claimSql = Sql.text("kafka-claim-keys.sql");
     private final String requestKeySql = Sql.text("kafka-request-key.sql");
-    private final String totalsSql = Sql.text("kafka-apply-totals.sql");
 
     public KafkaApply(DataSource dataSource, String topic, EtlMetrics metrics, OutboxFiles outbox) {
         this.dataSource = dataSource;
@@ -297,12 +296,6 @@ public final class KafkaApply implements Processor {
         for (int i = 0; i < users.length; i++) {
             amounts[i] = sums.get(users[i]);
         }
-        try (PreparedStatement ps = c.prepareStatement(totalsSql)) {
-            Array u = c.createArrayOf("varchar", users);
-            Array a = c.createArrayOf("numeric", amounts);
-            ps.setArray(1, u);
-            ps.setArray(2, a);
-            ps.executeUpdate();
-        }
+        ApplyTotals.apply(c, users, amounts);
     }
 }

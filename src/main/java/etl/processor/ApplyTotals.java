@@ -1,27 +1,30 @@
 package etl.processor;
 
-import java.util.Map;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+
+import etl.jobs.Sql;
 
 /**
- * The batch's per-user sums (headers {@code users} and {@code amounts}) added to {@code users_revenue}, inside the
- * batch's transaction: first with {@code sql/merge-totals.sql} (MERGE: a join, then plain inserts and updates), in a
- * savepoint; when that meets another process's work on the same new user (a unique violation: both inserted it) or a
- * deadlock, the savepoint is rolled back and {@code sql/apply-totals.sql} (INSERT … ON CONFLICT DO UPDATE, in user
- * order: it waits for the other process and adds to its row) applies the same sums instead. Any other failure (a total
- * out of NUMERIC(20,2)) fails the batch as before.
+ * A batch's per-user sums added to {@code users_revenue}, inside the batch's transaction (outbox mode: step
+ * {@code applyTotals} of route {@code outbox-batch}, headers {@code users} and {@code amounts}; Kafka mode:
+ * {@code etl.kafka.KafkaApply}, through {@link #apply}): first with {@code sql/merge-totals.sql} (MERGE: a join, then
+ * plain updates and inserts), in a savepoint; when that meets another process's batch on the same users (a unique
+ * violation: both inserted a new user; or a deadlock), the savepoint is rolled back and {@code sql/upsert-totals.sql}
+ * (INSERT … ON CONFLICT DO UPDATE, in user order: it waits for the other batch and adds to its row) applies the same
+ * sums instead. Any other failure (a total out of NUMERIC(20,2)) fails the batch as before.
  * <p>
  * Why not the UPSERT alone: on PostgreSQL 17 (embedded, fsync on) its speculative insertion took twice the MERGE's
  * time: 10,000 new users 72 against 36 ms, the same users again 99-112 against 57 ms, 553,000 new users 3.56 against
@@ -31,39 +34,62 @@ import org.slf4j.LoggerFactory;
 public final class ApplyTotals implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplyTotals.class);
+    private static final String MERGE = Sql.text("merge-totals.sql");
+    private static final String UPSERT = Sql.text("upsert-totals.sql");
 
-    private final TransactionTemplate savepoint;
-    private final NamedParameterJdbcTemplate jdbc;
-    private final String merge;
-    private final String upsert;
+    private final DataSource dataSource;
     private final AtomicLong upserts = new AtomicLong();
 
-    public ApplyTotals(DataSource dataSource, PlatformTransactionManager transactions) {
-        this.savepoint = new TransactionTemplate(transactions);
-        this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
-        this.jdbc = new NamedParameterJdbcTemplate(dataSource);
-        this.merge = IsolatedApply.sql("sql/merge-totals.sql");
-        this.upsert = IsolatedApply.sql("sql/apply-totals.sql");
+    /** {@code dataSource}: the one of the transaction manager, whose connection the batch's transaction holds. */
+    public ApplyTotals(DataSource dataSource) {
+        this.dataSource = dataSource;
     }
 
     @Override
-    public void process(Exchange exchange) {
-        Map<String, Object> sums = Map.of("users", exchange.getMessage().getHeader("users"),
-                "amounts", exchange.getMessage().getHeader("amounts"));
+    public void process(Exchange exchange) throws SQLException {
+        Connection c = DataSourceUtils.getConnection(dataSource);
         try {
-            savepoint.executeWithoutResult(status -> jdbc.update(merge, sums));
-        } catch (DataAccessException e) {
-            if (!Failures.concurrent(e)) {
-                throw e;
+            if (apply(c, exchange.getMessage().getHeader("users", Object[].class),
+                    exchange.getMessage().getHeader("amounts", Object[].class))) {
+                upserts.incrementAndGet();
             }
-            LOG.debug("MERGE met another process's work on the same users ({}); applying with ON CONFLICT instead",
-                    Failures.reason(e));
-            upserts.incrementAndGet();
-            jdbc.update(upsert, sums);
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
         }
     }
 
-    /** How many batches were applied with the UPSERT (after the MERGE met another process) since the start. */
+    /**
+     * Adds {@code amounts[i]} (exact decimals) to the total of {@code users[i]}, on {@code c} inside its transaction.
+     * True when the UPSERT applied them (the MERGE met another process's batch).
+     */
+    public static boolean apply(Connection c, Object[] users, Object[] amounts) throws SQLException {
+        Array u = c.createArrayOf("varchar", users);
+        Array a = c.createArrayOf("numeric", amounts);
+        Savepoint merge = c.setSavepoint();
+        try {
+            run(c, MERGE, u, a);
+            c.releaseSavepoint(merge);
+            return false;
+        } catch (SQLException e) {
+            if (!Failures.concurrent(e)) {
+                throw e;
+            }
+            c.rollback(merge);
+            LOG.debug("MERGE met another process's batch ({}); the UPSERT applies these sums", Failures.reason(e));
+            run(c, UPSERT, u, a);
+            return true;
+        }
+    }
+
+    private static void run(Connection c, String sql, Array users, Array amounts) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, users);
+            ps.setArray(2, amounts);
+            ps.executeUpdate();
+        }
+    }
+
+    /** How many batches the UPSERT applied (after the MERGE met another process) since the start. */
     public long upserts() {
         return upserts.get();
     }

@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -25,7 +26,7 @@ import etl.spool.SpoolRecord;
  * database refuses it for good (a total out of NUMERIC(20,2), say), the savepoint is rolled back, the request set
  * aside whole, and the batch goes on. The body becomes the request's {@link UserSums}: applied alone, a repeat, or set
  * aside. Used only while the processor isolates a batch that failed that way; the usual path sums a whole batch and
- * upserts it once. The SQL is the routes' own ({@code sql/claim-key.sql}, {@code sql/apply-totals.sql}), its Camel
+ * upserts it once. The SQL is the batch's own ({@code sql/claim-key.sql}, {@link ApplyTotals}), its Camel
  * parameters {@code :#name} read as Spring's {@code :name}.
  */
 public final class IsolatedApply implements Processor {
@@ -33,18 +34,15 @@ public final class IsolatedApply implements Processor {
     private final TransactionTemplate savepoint;
     private final NamedParameterJdbcTemplate jdbc;
     private final String claimKey;
-    private final String applyTotals;
 
     public IsolatedApply(DataSource dataSource, PlatformTransactionManager transactions) {
         this.savepoint = new TransactionTemplate(transactions);
         this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
         this.jdbc = new NamedParameterJdbcTemplate(dataSource);
         this.claimKey = sql("sql/claim-key.sql");
-        this.applyTotals = sql("sql/apply-totals.sql");
     }
 
-    /** An SQL resource, its Camel parameters {@code :#name} as Spring's {@code :name}. */
-    static String sql(String resource) {
+    private static String sql(String resource) {
         try (InputStream in = IsolatedApply.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + " is not on the classpath");
@@ -82,7 +80,9 @@ public final class IsolatedApply implements Processor {
             return false;
         }
         UserSums one = new UserSums().add(record);
-        jdbc.update(applyTotals, Map.of("users", one.users(), "amounts", one.amounts()));
+        // on the transaction's connection, in this request's savepoint; a refusal comes back as a DataAccessException
+        jdbc.getJdbcTemplate().execute((ConnectionCallback<Boolean>) c -> ApplyTotals.apply(c, one.users(),
+                one.amounts()));
         return true;
     }
 }

@@ -76,7 +76,7 @@ final class UserTable {
 
     /**
      * The users and each one's exact sum as plain decimal text, in no particular order: the UPSERT's two parameters
-     * (sql/apply-totals.sql sorts them itself, so that every process locks rows in one order).
+     * (the SQL of {@link ApplyTotals} sorts them itself, so that every process locks rows in one order).
      */
     String[][] columns() {
         String[] users = new String[size];

@@ -8,12 +8,14 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -36,11 +38,18 @@ class ApplyTotalsRaceTest extends SystemTestBase {
         return new TransactionTemplate(context.getRegistry().findSingleByType(DataSourceTransactionManager.class));
     }
 
-    private Exchange sums(String[] users, String[] amounts) {
+    /** The step applyTotals on these sums, in a transaction of its own (as the batch's route runs it). */
+    private void apply(String[] users, String[] amounts) {
         Exchange e = new DefaultExchange(context);
         e.getMessage().setHeader("users", users);
         e.getMessage().setHeader("amounts", amounts);
-        return e;
+        transaction().executeWithoutResult(s -> {
+            try {
+                applyTotals().process(e);
+            } catch (SQLException x) {
+                throw new UncategorizedSQLException("applyTotals", null, x);
+            }
+        });
     }
 
     private BigDecimal revenue(Connection c, String user) throws Exception {
@@ -65,8 +74,8 @@ class ApplyTotalsRaceTest extends SystemTestBase {
                 st.executeUpdate(); // not committed yet: the batch's MERGE must wait for it
             }
             long t0 = System.nanoTime();
-            CompletableFuture<Void> batch = CompletableFuture.runAsync(() -> transaction().executeWithoutResult(
-                    s -> applyTotals().process(sums(new String[] {raced, other}, new String[] {"2.50", "0.01"}))));
+            CompletableFuture<Void> batch = CompletableFuture.runAsync(
+                    () -> apply(new String[] {raced, other}, new String[] {"2.50", "0.01"}));
             Thread.sleep(500);
             assertTrue(!batch.isDone(), "the batch waits for the other transaction's new user");
             first.commit();
@@ -82,14 +91,14 @@ class ApplyTotalsRaceTest extends SystemTestBase {
     void withoutARaceTheMergeAppliesAndATotalOutOfRangeStillFailsTheBatch() throws Exception {
         String u = user("merge");
         long upsertsBefore = applyTotals().upserts();
-        transaction().executeWithoutResult(s -> applyTotals().process(sums(new String[] {u}, new String[] {"7.25"})));
-        transaction().executeWithoutResult(s -> applyTotals().process(sums(new String[] {u}, new String[] {"-0.25"})));
+        apply(new String[] {u}, new String[] {"7.25"});
+        apply(new String[] {u}, new String[] {"-0.25"});
         try (Connection c = dataSource().getConnection()) {
             assertEquals(new BigDecimal("7.00"), revenue(c, u));
         }
         assertEquals(upsertsBefore, applyTotals().upserts(), "no race, no UPSERT");
-        Exception refused = assertThrows(Exception.class, () -> transaction().executeWithoutResult(
-                s -> applyTotals().process(sums(new String[] {u}, new String[] {"999999999999999999.99"}))));
+        Exception refused = assertThrows(Exception.class,
+                () -> apply(new String[] {u}, new String[] {"999999999999999999.99"}));
         assertTrue(Failures.refusedForGood(refused), "refused for good, so the batch is isolated: " + refused);
         try (Connection c = dataSource().getConnection()) {
             assertEquals(new BigDecimal("7.00"), revenue(c, u), "nothing of the refused batch");
