@@ -26,7 +26,7 @@ import etl.spool.SpoolRecord;
  * database refuses it for good (a total out of NUMERIC(20,2), say), the savepoint is rolled back, the request set
  * aside whole, and the batch goes on. The body becomes the request's {@link UserSums}: applied alone, a repeat, or set
  * aside. Used only while the processor isolates a batch that failed that way; the usual path sums a whole batch and
- * upserts it once. The SQL is the batch's own ({@code sql/claim-key.sql}, {@link ApplyTotals}), its Camel
+ * applies it once. The SQL is the batch's own ({@code sql/claim-key.sql}, {@link ApplyTotals}), its Camel
  * parameters {@code :#name} read as Spring's {@code :name}.
  */
 public final class IsolatedApply implements Processor {

@@ -75,7 +75,7 @@ final class UserTable {
     }
 
     /**
-     * The users and each one's exact sum as plain decimal text, in no particular order: the UPSERT's two parameters
+     * The users and each one's exact sum as plain decimal text, in no particular order: the two parameters
      * (the SQL of {@link ApplyTotals} sorts them itself, so that every process locks rows in one order).
      */
     String[][] columns() {

@@ -88,6 +88,31 @@ class ApplyTotalsRaceTest extends SystemTestBase {
     }
 
     @Test
+    void idsThatAnArrayLiteralWouldMisreadArePassedAsTheyAre() throws Exception {
+        // what the validator accepts and pgjdbc must quote in the array's text: quotes, backslashes, commas, braces,
+        // the word NULL, spaces, a BOM character, characters beyond the BMP, 255 characters
+        String tag = user("");
+        String[] users = {"q\"uote" + tag, "back\\slash,{brace}" + tag, "NULL", "null" + tag, " spaced " + tag,
+            "\uFEFFbom" + tag, "emoji\uD83D\uDE00" + tag, "x".repeat(255 - tag.length()) + tag};
+        String[] amounts = {"1.00", "2.00", "3.00", "4.00", "5.00", "6.00", "7.00", "8.00"};
+        BigDecimal[] before = new BigDecimal[users.length];
+        try (Connection c = dataSource().getConnection()) {
+            for (int i = 0; i < users.length; i++) {
+                BigDecimal r = revenue(c, users[i]); // "NULL" exactly is shared with any earlier run of this test
+                before[i] = r == null ? BigDecimal.ZERO.setScale(2) : r;
+            }
+        }
+        apply(users, amounts);
+        apply(users, amounts);
+        try (Connection c = dataSource().getConnection()) {
+            for (int i = 0; i < users.length; i++) {
+                assertEquals(before[i].add(new BigDecimal(amounts[i]).multiply(BigDecimal.valueOf(2))),
+                        revenue(c, users[i]), users[i]);
+            }
+        }
+    }
+
+    @Test
     void withoutARaceTheMergeAppliesAndATotalOutOfRangeStillFailsTheBatch() throws Exception {
         String u = user("merge");
         long upsertsBefore = applyTotals().upserts();
