@@ -87,7 +87,7 @@ class CrashIT {
             for (int k = 1; k <= kills; k++) {
                 Thread.sleep(800 + kr.nextInt(2200));
                 if (k == 2 || kr.nextInt(6) == 0) {
-                    long pg = Long.parseLong(Files.readAllLines(work.resolve("data/pg/postmaster.pid")).get(0).trim());
+                    long pg = runningPostmaster(work.resolve("data/pg"));
                     ProcessHandle.of(pg).ifPresent(ProcessHandle::destroyForcibly);
                     pgKills++;
                     System.out.println("CrashIT kill " + k + ": PostgreSQL (pid " + pg + ") after " + acknowledged.get()
@@ -133,6 +133,26 @@ class CrashIT {
             }
             RestartTest.stopLeftoverPostgres(work.resolve("data/pg"));
         }
+    }
+
+    /**
+     * The pid of the running postmaster. Right after a kill the server may be between two lives: its watchdog has
+     * removed the killed one's pid file and the new one has not written its own yet; the next kill waits for it.
+     */
+    static long runningPostmaster(Path dataDir) throws Exception {
+        long[] pid = {-1};
+        // alive: its /proc entry is there and it is not a zombie
+        Waits.until("a running PostgreSQL to kill", 60_000, () -> {
+            try {
+                List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+                pid[0] = Long.parseLong(lines.get(0).trim());
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid[0]), "stat"));
+                return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z'; // a killed one not reaped yet is no target
+            } catch (java.io.IOException | RuntimeException e) {
+                return false; // absent, or being written
+            }
+        });
+        return pid[0];
     }
 
     private Thread start(String name, ThrowingRunnable body) {
