@@ -411,9 +411,25 @@ public final class Database implements AutoCloseable {
             return true;
         }
 
-        /** The port of the server that wrote the pid file, alive or not; 0 when there is none. */
+        /**
+         * The port of the server that ran last: the one in its pid file, alive or not, else the one in the command line
+         * it recorded in {@code postmaster.opts} (a killed server's pid file is gone once {@link #clearForStart} has
+         * removed it, while its owner starts it again: a process starting in that moment must not pick another port,
+         * which the pools of the others would never find); 0 when there is neither.
+         */
         static int lastPort(Path dataDir) {
-            return inFile(dataDir).map(Running::port).orElse(0);
+            return inFile(dataDir).map(Running::port).orElseGet(() -> optsPort(dataDir));
+        }
+
+        /** The {@code "-p" "port"} of the command line in {@code postmaster.opts}; 0 when absent or unreadable. */
+        static int optsPort(Path dataDir) {
+            try {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"-p\" \"(\\d{1,5})\"")
+                        .matcher(Files.readString(dataDir.resolve("postmaster.opts")));
+                return m.find() ? Integer.parseInt(m.group(1)) : 0;
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
         }
     }
 

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Starting the embedded PostgreSQL when other processes share it: after a kill of the server (or of its owner) several
  * processes start it again at once, and one of them holds the data folder while the others must wait for it, not
- * fail; a server started again after a crash keeps the port the other processes' pools know; and a killed server
- * that is not reaped yet (a zombie) is not taken for a running one.
+ * fail; a server started again after a crash keeps the port the other processes' pools know (also when its pid file is
+ * gone); and a killed server that is not reaped yet (a zombie) is not taken for a running one.
  */
 class DatabaseStartTest {
 
@@ -101,6 +101,29 @@ class DatabaseStartTest {
             // expected: nothing to stop
         }
         assertTrue(Files.exists(dir.resolve("postmaster.pid")), "the crashed server's pid file");
+        try (Database again = Database.embedded(dir, 2, 5_000)) {
+            assertEquals(port, Integer.parseInt(Files.readAllLines(dir.resolve("postmaster.pid")).get(3).trim()));
+            assertEquals(1, selectOne(again));
+        }
+    }
+
+    @Test
+    void aServerWhosePidFileIsGoneStartsAgainOnItsLastPort() throws Exception {
+        Path dir = tmp.resolve("pg");
+        EmbeddedPostgres crashed = Database.start(dir, 0);
+        int port = crashed.getPort();
+        ProcessHandle postmaster = ProcessHandle.of(Long.parseLong(
+                Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim())).orElseThrow();
+        postmaster.destroyForcibly();
+        postmaster.onExit().get(10, TimeUnit.SECONDS);
+        try {
+            crashed.close();
+        } catch (java.io.IOException | RuntimeException e) {
+            // expected: nothing to stop
+        }
+        // as the owner's watchdog leaves it for a moment: the killed server's pid file removed, no new server yet; a
+        // process starting then must take the same port, which the pools of the others know
+        Files.delete(dir.resolve("postmaster.pid"));
         try (Database again = Database.embedded(dir, 2, 5_000)) {
             assertEquals(port, Integer.parseInt(Files.readAllLines(dir.resolve("postmaster.pid")).get(3).trim()));
             assertEquals(1, selectOne(again));
