@@ -127,8 +127,51 @@ public final class AppProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("the application did not answer on port " + port + "; the end of its log " + log + ":\n"
-                + tail(log, 40));
+        throw new AssertionError("the application did not answer on port " + port + " in " + timeoutMillis
+                + " ms; the end of its log " + log + ":\n" + tail(log, 40) + "\n---- the database's lines in that log"
+                + " (every process's):\n" + databaseLines(log, 40) + "\n---- where its start-up waits (jcmd "
+                + process.pid() + " Thread.print):\n" + startupThreads());
+    }
+
+    /**
+     * The last lines of the log about the embedded PostgreSQL: its starts and restarts (Database) and the server's own
+     * output (EmbeddedPostgres), which a tail of a log shared by several processes loses.
+     */
+    static String databaseLines(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1).stream()
+                    .filter(l -> l.contains(" Database - ") || l.contains(" EmbeddedPostgres - ")).toList();
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (java.io.IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    /**
+     * The stacks of the threads a start-up waits in (main, database-start, the PostgreSQL watchdog), from the JDK's
+     * jcmd: what a start that did not end was doing.
+     */
+    private String startupThreads() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!process.isAlive() || !Files.isExecutable(jcmd)) {
+            return "(no jcmd, or the process is gone)";
+        }
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            String dump = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor(20, TimeUnit.SECONDS);
+            StringBuilder wanted = new StringBuilder();
+            for (String block : dump.split("\n\\s*\n")) {
+                if (block.startsWith("\"main\"") || block.startsWith("\"database-start\"")
+                        || block.startsWith("\"embedded-postgres-watchdog\"")) {
+                    wanted.append(block).append("\n\n");
+                }
+            }
+            return wanted.length() > 0 ? wanted.toString() : dump;
+        } catch (java.io.IOException | InterruptedException e) {
+            return "(jcmd failed: " + e + ")";
+        }
     }
 
     /** The last lines of a log (shared by several processes, so a few of another's may be among them). */
