@@ -236,7 +236,20 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Applies the schema (db.sql) under an advisory lock, so that processes starting together do not race. */
+    /**
+     * {@code CREATE INDEX IF NOT EXISTS name ON table}: PostgreSQL locks the table (SHARE) before it looks whether the
+     * index exists, so the statement waits for every open transaction that writes the table, and every writer that
+     * comes after waits for it.
+     */
+    private static final java.util.regex.Pattern CREATE_INDEX = java.util.regex.Pattern.compile(
+            "(?is)^CREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+IF\\s+NOT\\s+EXISTS\\s+(\\w+)\\s+ON\\b.*");
+
+    /**
+     * Applies the schema (db.sql) under an advisory lock, so that processes starting together do not race. An index
+     * that exists already is not created again: a process starting while a batch or an import holds a transaction open
+     * would otherwise queue behind it on the table's lock, and hold up every request and batch that writes the table
+     * behind itself (PostgreSQL takes the lock before it checks IF NOT EXISTS).
+     */
     public void applySchema() {
         String sql;
         try (InputStream in = Database.class.getClassLoader().getResourceAsStream("db.sql")) {
@@ -251,13 +264,29 @@ public final class Database implements AutoCloseable {
             st.execute("SELECT pg_advisory_lock(7454812)");
             try {
                 for (String statement : statements(sql)) {
-                    st.execute(statement);
+                    if (!indexExists(c, statement)) {
+                        st.execute(statement);
+                    }
                 }
             } finally {
                 st.execute("SELECT pg_advisory_unlock(7454812)");
             }
         } catch (SQLException e) {
             throw new StartupFailure("cannot apply db.sql: " + e.getMessage());
+        }
+    }
+
+    /** Whether the statement creates an index if it does not exist, and it exists (in the search path). */
+    static boolean indexExists(Connection c, String statement) throws SQLException {
+        java.util.regex.Matcher m = CREATE_INDEX.matcher(statement);
+        if (!m.matches()) {
+            return false;
+        }
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, m.group(1));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
         }
     }
 

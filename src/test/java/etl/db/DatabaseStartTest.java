@@ -185,6 +185,48 @@ class DatabaseStartTest {
         }
     }
 
+    @Test
+    void theSchemaAppliedAgainDoesNotWaitForOpenTransactions() throws Exception {
+        Path dir = tmp.resolve("pg");
+        try (Database db = Database.embedded(dir, 4, 5_000)) {
+            db.applySchema();
+            // a batch, a request and a job writing every table, their transaction still open (a big batch's MERGE)
+            try (Connection writer = db.dataSource().getConnection(); Statement st = writer.createStatement()) {
+                writer.setAutoCommit(false);
+                st.execute("INSERT INTO users_revenue VALUES ('u', 1)");
+                st.execute("INSERT INTO camel_messageprocessed VALUES ('outbox', 'f.jsonl', now())");
+                st.execute("INSERT INTO idempotency_keys (idempotency_key, events) VALUES ('k', 1)");
+                st.execute("INSERT INTO etl_jobs (id, kind, status) VALUES ('j', 'import', 'queued')");
+                st.execute("INSERT INTO kafka_offsets VALUES ('t', 0, 1)");
+                // another process starting meanwhile applies db.sql again
+                java.util.concurrent.CompletableFuture<Void> again = java.util.concurrent.CompletableFuture
+                        .runAsync(db::applySchema);
+                try {
+                    again.get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    writer.rollback(); // lets the blocked statement end
+                    throw new AssertionError("db.sql waited for an open transaction on a table it only checks");
+                }
+                writer.rollback();
+            }
+        }
+    }
+
+    @Test
+    void onlyAnIndexThatExistsIsSkipped() throws Exception {
+        try (Database db = Database.embedded(tmp.resolve("pg"), 2, 5_000); Connection c = db.dataSource()
+                .getConnection()) {
+            db.applySchema();
+            assertTrue(Database.indexExists(c, "CREATE INDEX IF NOT EXISTS camel_messageprocessed_created ON"
+                    + " camel_messageprocessed (createdAt)"));
+            assertTrue(Database.indexExists(c, "create unique index if not exists\n  etl_jobs_newest\n on etl_jobs (x)"));
+            assertFalse(Database.indexExists(c, "CREATE INDEX IF NOT EXISTS no_such_index ON users_revenue (revenue)"));
+            assertFalse(Database.indexExists(c, "CREATE INDEX camel_messageprocessed_created ON camel_messageprocessed"
+                    + " (createdAt)"), "without IF NOT EXISTS it runs, and fails as it should");
+            assertFalse(Database.indexExists(c, "CREATE TABLE IF NOT EXISTS users_revenue (user_id TEXT)"));
+        }
+    }
+
     private static int selectOne(Database db) throws Exception {
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT 1")) {
