@@ -84,6 +84,9 @@ public final class Database implements AutoCloseable {
             LOG.warn("The embedded PostgreSQL (data {}) is not running; starting it again on port {}", dataDir, port);
             EmbeddedPostgres old = embedded;
             if (old != null) {
+                // the killed server's pid file names a zombie until init reaps it, and pg_ctl stop, below, would wait
+                // 5 s for that "server" to stop: gone first, once none of its processes is left
+                Running.clearForStart(dataDir);
                 // first: its server is gone, and this releases zonky's lock on the data folder (closing it after the
                 // new start would stop the new server)
                 embedded = null;
@@ -103,6 +106,13 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the server in {@code dir} with zonky, which waits until it takes a connection (up to 60 s: a long crash
+     * recovery) but does not look whether it is still alive: a server killed while it started (a kill -9 a second after
+     * the one it recovered from) kept the starting thread waiting the full 60 s, the data folder locked, and every
+     * process without its database (a CI run, and a loop of CrashIT, saw it). A {@link StartWatch} beside the start
+     * ends that wait once the new server is gone, and the start fails at once, to be tried again.
+     */
     static EmbeddedPostgres start(Path dir, int port) throws IOException {
         if (!Running.clearForStart(dir)) {
             throw new ServerStillEnding(dir);
@@ -126,7 +136,93 @@ public final class Database implements AutoCloseable {
         if (port > 0) {
             b.setPort(port);
         }
-        return b.start();
+        StartWatch watch = new StartWatch(dir, Thread.currentThread());
+        EmbeddedPostgres pg;
+        try {
+            pg = b.start();
+        } finally {
+            watch.stop();
+            if (watch.sawDeath()) {
+                Thread.interrupted(); // zonky keeps the interrupt it took for "stop waiting": not ours to pass on
+            }
+        }
+        if (watch.sawDeath()) {
+            Running.clearForStart(dir); // its pid file, if it names a zombie, would keep pg_ctl stop waiting 5 s
+            try {
+                pg.close(); // releases zonky's lock on the folder; stopping the dead server fails
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Closing the server killed while it started: {}", e.toString());
+            }
+            throw new ServerKilledWhileStarting(dir);
+        }
+        return pg;
+    }
+
+    /**
+     * Watches a start of the server from beside it: once the postmaster it started (a pid file with another pid than
+     * before the start) is dead, or its pid file is gone again (a start that failed removes it), it interrupts the
+     * starting thread, which zonky's wait takes for "stop waiting". After {@link #stop} it interrupts nothing. The pid
+     * files of initdb's standalone backends (negative pids), which come and go while a new cluster is made, are not
+     * the server's.
+     */
+    static final class StartWatch implements Runnable {
+        private final Path dir;
+        private final Thread starter;
+        private final long before;
+        private boolean stopped;
+        private volatile boolean died;
+
+        StartWatch(Path dir, Thread starter) {
+            this.dir = dir;
+            this.starter = starter;
+            this.before = Running.inFile(dir).map(Running::pid).orElse(-1L);
+            Thread t = new Thread(this, "embedded-postgres-start-watch");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void run() {
+            boolean seen = false;
+            while (!isStopped()) {
+                // a postmaster's pid; initdb's standalone backends (a new cluster) write theirs negated, and go
+                Optional<Running> r = Running.inFile(dir).filter(x -> x.pid() > 0);
+                if (r.isPresent() && r.get().pid() != before) {
+                    seen = true;
+                    if (!alive(r.get().pid())) {
+                        died();
+                        return;
+                    }
+                } else if (seen && r.isEmpty()) {
+                    died();
+                    return;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private synchronized boolean isStopped() {
+            return stopped;
+        }
+
+        private synchronized void died() {
+            if (!stopped) {
+                died = true;
+                starter.interrupt();
+            }
+        }
+
+        synchronized void stop() {
+            stopped = true;
+        }
+
+        boolean sawDeath() {
+            return died;
+        }
     }
 
     public DataSource dataSource() {
@@ -203,8 +299,9 @@ public final class Database implements AutoCloseable {
                 String msg = String.valueOf(e.getMessage());
                 // zonky's lock on the data folder is held: another process is starting the server (after a kill of
                 // the server or of its owner, the others' watchdogs do), or the killed server's processes are still
-                // ending: wait for it rather than fail
-                boolean anotherStarting = msg.startsWith("could not lock") || e instanceof ServerStillEnding;
+                // ending, or the server this start began was killed: wait for it, try again, rather than fail
+                boolean anotherStarting = msg.startsWith("could not lock") || e instanceof ServerStillEnding
+                        || e instanceof ServerKilledWhileStarting;
                 if (!anotherStarting) {
                     failures++;
                 }
@@ -374,6 +471,13 @@ public final class Database implements AutoCloseable {
             return state == 'Z' || state == 'X';
         } catch (IOException | RuntimeException e) {
             return false; // no /proc (not Linux), or gone: ProcessHandle's answer stands
+        }
+    }
+
+    /** A start given up: the server it started was killed (or failed) before it took a connection. */
+    static final class ServerKilledWhileStarting extends IllegalStateException {
+        ServerKilledWhileStarting(Path dir) {
+            super("the server started in " + dir + " was gone before it took a connection");
         }
     }
 

@@ -186,6 +186,59 @@ class DatabaseStartTest {
     }
 
     @Test
+    void aServerKilledWhileItStartsIsGivenUpAtOnce() throws Exception {
+        Path dir = tmp.resolve("pg");
+        try (Database db = Database.embedded(dir, 2, 5_000); Connection c = db.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            // every connection waits 4 s after its login: the server takes its first one 4 s after it started
+            st.execute("ALTER SYSTEM SET post_auth_delay = 4");
+        }
+        // kill -9 of the postmaster as soon as it is there: before it has taken a connection
+        Path pidFile = dir.resolve("postmaster.pid");
+        java.util.concurrent.atomic.AtomicLong killed = new java.util.concurrent.atomic.AtomicLong(-1);
+        Thread killer = new Thread(() -> {
+            long end = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < end && killed.get() < 0) {
+                try {
+                    long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+                    ProcessHandle.of(pid).ifPresent(p -> {
+                        p.destroyForcibly();
+                        killed.set(pid);
+                    });
+                } catch (Exception e) {
+                    // not there yet
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        killer.start();
+        long t0 = System.nanoTime();
+        try {
+            Database.start(dir, 0).close();
+            throw new AssertionError("the start of a server killed before it took a connection succeeded");
+        } catch (Database.ServerKilledWhileStarting expected) {
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            // zonky alone waited 60 s for it; the watch gives up once the postmaster is gone (and the one connection
+            // zonky tried meanwhile has come back: 4 s)
+            assertTrue(took < 20_000, "gave up after " + took + " ms");
+        } finally {
+            killer.join();
+        }
+        assertTrue(killed.get() > 0, "the postmaster was killed");
+        assertFalse(Thread.currentThread().isInterrupted(), "the watch's interrupt stays in the start");
+        // and the next start works
+        try (Database again = Database.embedded(dir, 2, 10_000); Connection c = again.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM RESET post_auth_delay");
+            assertEquals(1, selectOne(again));
+        }
+    }
+
+    @Test
     void theSchemaAppliedAgainDoesNotWaitForOpenTransactions() throws Exception {
         Path dir = tmp.resolve("pg");
         try (Database db = Database.embedded(dir, 4, 5_000)) {
