@@ -81,7 +81,7 @@ public final class Database implements AutoCloseable {
             return; // another live process owns the server: it starts it again
         }
         try {
-            LOG.warn("The embedded PostgreSQL (data {}) is not running; starting it again on port {}", dataDir, port);
+            LOG.warn("The embedded PostgreSQL (data {}) is not running; starting it again", dataDir);
             EmbeddedPostgres old = embedded;
             if (old != null) {
                 // the killed server's pid file names a zombie until init reaps it, and pg_ctl stop, below, would wait
@@ -96,10 +96,13 @@ public final class Database implements AutoCloseable {
                     LOG.debug("Closing the dead embedded PostgreSQL: {}", e.toString());
                 }
             }
-            embedded = start(dataDir, port);
+            // where it ran last (another process may have started it on another port meanwhile), else where it ran here
+            int last = Running.lastPort(dataDir);
+            int on = last > 0 ? last : port;
+            embedded = start(dataDir, on);
             adopted = null;
             Owner.claim(dataDir);
-            LOG.info("Started the embedded PostgreSQL again on port {}", port);
+            LOG.info("Started the embedded PostgreSQL again on port {}", on);
         } catch (IOException | RuntimeException e) {
             releaseLeakedLock(e);
             LOG.warn("Cannot start the embedded PostgreSQL again yet: {}", firstLine(String.valueOf(e.getMessage())));
@@ -278,11 +281,10 @@ public final class Database implements AutoCloseable {
                 ProcessHandle adopted = Owner.claimIfOrphaned(dir, r.pid());
                 LOG.info("Using the embedded PostgreSQL already running on port {} (data {}){}", r.port(), dir,
                         adopted != null ? ", adopted from a process that is gone" : "");
-                String url = "jdbc:postgresql://localhost:" + r.port() + "/postgres";
                 // watched before it is waited for: this process may own the server now (adopted), and the owner is
                 // the one that starts a server found dead (killed meanwhile) again
-                return new Database(pool(url, "postgres", "", poolSize, timeoutMillis, -1, "embedded PostgreSQL"),
-                        null, adopted).watch(dir, r.port()).awaitConnection(JOIN_WAIT);
+                return new Database(pool(new Following(dir, r.port()), poolSize, timeoutMillis), null, adopted)
+                        .watch(dir, r.port()).awaitConnection(JOIN_WAIT);
             }
             try {
                 // on the port of the server that ran last, so that the pools of the other processes (which know that
@@ -291,9 +293,8 @@ public final class Database implements AutoCloseable {
                 EmbeddedPostgres pg = start(dir, early ? Running.lastPort(dir) : 0);
                 Owner.claim(dir);
                 LOG.info("Started the embedded PostgreSQL on port {} (data {})", pg.getPort(), dir);
-                String url = pg.getJdbcUrl("postgres", "postgres");
-                return new Database(pool(url, "postgres", "", poolSize, timeoutMillis, -1, "embedded PostgreSQL"), pg,
-                        null).watch(dir, pg.getPort()).awaitConnection(JOIN_WAIT);
+                return new Database(pool(new Following(dir, pg.getPort()), poolSize, timeoutMillis), pg, null)
+                        .watch(dir, pg.getPort()).awaitConnection(JOIN_WAIT);
             } catch (IOException | RuntimeException e) {
                 releaseLeakedLock(e);
                 String msg = String.valueOf(e.getMessage());
@@ -415,6 +416,100 @@ public final class Database implements AutoCloseable {
         } else if (adopted != null) {
             adopted.destroy();
             LOG.info("Asked the adopted embedded PostgreSQL (pid {}) to stop", adopted.pid());
+        }
+    }
+
+    /** The pool of the embedded server: connections made by {@link Following}, none made before it is waited for. */
+    private static HikariDataSource pool(Following server, int size, long timeoutMillis) {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setDataSource(server);
+        cfg.setMaximumPoolSize(size);
+        cfg.setMinimumIdle(1);
+        cfg.setConnectionTimeout(timeoutMillis);
+        cfg.setInitializationFailTimeout(-1);
+        cfg.setPoolName("etl-db");
+        return new HikariDataSource(cfg);
+    }
+
+    /**
+     * Connections to the embedded server on the port it listens on now: the one in its pid file, read at each new
+     * connection (the last one known while it has none). Its owner starts a killed server again on the same port, but a
+     * process that could not have that port for a while starts it on another, and a pool bound to one URL would never
+     * find it again; this one follows it.
+     */
+    static final class Following implements DataSource {
+        private static final org.postgresql.Driver DRIVER = new org.postgresql.Driver();
+        private final Path dir;
+        private volatile int port;
+        private volatile int loginTimeoutSeconds;
+
+        Following(Path dir, int port) {
+            this.dir = dir;
+            this.port = port;
+        }
+
+        /** The port the next connection goes to. */
+        int port() {
+            Running.inFile(dir).map(Running::port).filter(p -> p > 0).ifPresent(p -> port = p);
+            return port;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            java.util.Properties props = new java.util.Properties();
+            props.setProperty("user", "postgres");
+            if (loginTimeoutSeconds > 0) {
+                props.setProperty("loginTimeout", Integer.toString(loginTimeoutSeconds));
+            }
+            Connection c = DRIVER.connect("jdbc:postgresql://localhost:" + port() + "/postgres",
+                    props);
+            if (c == null) {
+                throw new SQLException("the PostgreSQL driver refused its own URL");
+            }
+            return c;
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public java.io.PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(java.io.PrintWriter out) {
+            // nothing logged this way
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+            loginTimeoutSeconds = seconds;
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return loginTimeoutSeconds;
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException {
+            throw new java.sql.SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            if (iface.isInstance(this)) {
+                return iface.cast(this);
+            }
+            throw new SQLException("not a wrapper of " + iface.getName());
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return iface.isInstance(this);
         }
     }
 

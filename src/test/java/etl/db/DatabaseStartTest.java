@@ -186,6 +186,59 @@ class DatabaseStartTest {
     }
 
     @Test
+    void aPoolFindsTheServerStartedAgainOnAnotherPort() throws Exception {
+        Path dir = tmp.resolve("pg");
+        // another live process owns the server: this one's watchdog leaves a dead server to it
+        Process owner = new ProcessBuilder("sleep", "60").start();
+        EmbeddedPostgres first = Database.start(dir, 0); // started by "another process"
+        int before = first.getPort();
+        EmbeddedPostgres other = null;
+        try (Database db = Database.embedded(dir, 2, 5_000)) { // this one joins it
+            assertEquals(1, selectOne(db));
+            Files.writeString(dir.resolveSibling("pg.owner"), Long.toString(owner.pid()));
+            ProcessHandle postmaster = ProcessHandle.of(Long.parseLong(
+                    Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim())).orElseThrow();
+            postmaster.destroyForcibly();
+            postmaster.onExit().get(10, TimeUnit.SECONDS);
+            try {
+                first.close(); // releases zonky's lock on the folder; stopping the dead server fails
+            } catch (java.io.IOException | RuntimeException e) {
+                // expected: nothing to stop
+            }
+            // as a process does that could not have the last port for a while: the server on any free port
+            long end = System.currentTimeMillis() + 30_000;
+            while (other == null) {
+                try {
+                    other = Database.start(dir, 0);
+                } catch (Database.ServerStillEnding e) {
+                    if (System.currentTimeMillis() > end) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            assertTrue(other.getPort() != before, "the server moved");
+            // this pool's connections to the old port are dead; the next ones go where the server is now
+            long until = System.currentTimeMillis() + 20_000;
+            while (true) {
+                try {
+                    assertEquals(1, selectOne(db));
+                    break;
+                } catch (java.sql.SQLException e) {
+                    if (System.currentTimeMillis() > until) {
+                        throw new AssertionError("the pool did not find the server on port " + other.getPort(), e);
+                    }
+                }
+            }
+        } finally {
+            owner.destroyForcibly();
+            if (other != null) {
+                other.close();
+            }
+        }
+    }
+
+    @Test
     void aServerKilledWhileItStartsIsGivenUpAtOnce() throws Exception {
         Path dir = tmp.resolve("pg");
         try (Database db = Database.embedded(dir, 2, 5_000); Connection c = db.dataSource().getConnection();
