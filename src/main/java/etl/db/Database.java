@@ -260,7 +260,7 @@ public final class Database implements AutoCloseable {
     /** Connects to the external database at {@code url}. */
     public static Database external(String url, String user, String password, int poolSize, long timeoutMillis) {
         String what = "external PostgreSQL " + url;
-        return new Database(pool(url, user, password, poolSize, timeoutMillis, timeoutMillis, what), null, null);
+        return new Database(pool(url, user, password, poolSize, timeoutMillis, what), null, null);
     }
 
     /** Starts (or joins) the embedded PostgreSQL whose data is in {@code dataDir}. */
@@ -421,14 +421,20 @@ public final class Database implements AutoCloseable {
 
     /** The pool of the embedded server: connections made by {@link Following}, none made before it is waited for. */
     private static HikariDataSource pool(Following server, int size, long timeoutMillis) {
-        HikariConfig cfg = new HikariConfig();
+        HikariConfig cfg = poolConfig(size, timeoutMillis, -1);
         cfg.setDataSource(server);
+        return new HikariDataSource(cfg);
+    }
+
+    /** What every pool of the process has: its size, one idle connection, the wait for a connection, its name. */
+    private static HikariConfig poolConfig(int size, long timeoutMillis, long initTimeoutMillis) {
+        HikariConfig cfg = new HikariConfig();
         cfg.setMaximumPoolSize(size);
         cfg.setMinimumIdle(1);
         cfg.setConnectionTimeout(timeoutMillis);
-        cfg.setInitializationFailTimeout(-1);
+        cfg.setInitializationFailTimeout(initTimeoutMillis);
         cfg.setPoolName("etl-db");
-        return new HikariDataSource(cfg);
+        return cfg;
     }
 
     /**
@@ -513,17 +519,13 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** The pool of an external database: its first connection made at once, a failure a start-up failure. */
     private static HikariDataSource pool(String url, String user, String password, int size, long timeoutMillis,
-            long initTimeoutMillis, String what) {
-        HikariConfig cfg = new HikariConfig();
+            String what) {
+        HikariConfig cfg = poolConfig(size, timeoutMillis, timeoutMillis);
         cfg.setJdbcUrl(url);
         cfg.setUsername(user);
         cfg.setPassword(password);
-        cfg.setMaximumPoolSize(size);
-        cfg.setMinimumIdle(1);
-        cfg.setConnectionTimeout(timeoutMillis);
-        cfg.setInitializationFailTimeout(initTimeoutMillis);
-        cfg.setPoolName("etl-db");
         try {
             return new HikariDataSource(cfg);
         } catch (RuntimeException e) {
