@@ -91,19 +91,32 @@ class DatabaseStartTest {
         // a server with no watchdog beside it (the one of a process that was killed with it)
         EmbeddedPostgres crashed = Database.start(dir, 0);
         int port = crashed.getPort();
-        ProcessHandle postmaster = ProcessHandle.of(Long.parseLong(
-                Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim())).orElseThrow();
-        postmaster.destroyForcibly(); // kill -9: its pid file stays behind
-        postmaster.onExit().get(10, TimeUnit.SECONDS);
-        try {
-            crashed.close(); // releases zonky's lock on the folder; stopping the dead server fails
-        } catch (java.io.IOException | RuntimeException e) {
-            // expected: nothing to stop
-        }
+        crash(crashed, dir);
         assertTrue(Files.exists(dir.resolve("postmaster.pid")), "the crashed server's pid file");
+        assertStartsAgainOn(dir, port);
+    }
+
+    /** A process starting now starts the server on this port, and it answers. */
+    private static void assertStartsAgainOn(Path dir, int port) throws Exception {
         try (Database again = Database.embedded(dir, 2, 5_000)) {
             assertEquals(port, Integer.parseInt(Files.readAllLines(dir.resolve("postmaster.pid")).get(3).trim()));
             assertEquals(1, selectOne(again));
+        }
+    }
+
+    /**
+     * kill -9 of the server's postmaster (its pid file stays behind), then zonky's object closed, which releases its
+     * lock on the folder (stopping the dead server fails).
+     */
+    private static void crash(EmbeddedPostgres server, Path dir) throws Exception {
+        ProcessHandle postmaster = ProcessHandle.of(Long.parseLong(
+                Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim())).orElseThrow();
+        postmaster.destroyForcibly();
+        postmaster.onExit().get(10, TimeUnit.SECONDS);
+        try {
+            server.close();
+        } catch (java.io.IOException | RuntimeException e) {
+            // expected: nothing to stop
         }
     }
 
@@ -112,38 +125,18 @@ class DatabaseStartTest {
         Path dir = tmp.resolve("pg");
         EmbeddedPostgres crashed = Database.start(dir, 0);
         int port = crashed.getPort();
-        ProcessHandle postmaster = ProcessHandle.of(Long.parseLong(
-                Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim())).orElseThrow();
-        postmaster.destroyForcibly();
-        postmaster.onExit().get(10, TimeUnit.SECONDS);
-        try {
-            crashed.close();
-        } catch (java.io.IOException | RuntimeException e) {
-            // expected: nothing to stop
-        }
+        crash(crashed, dir);
         // as the owner's watchdog leaves it for a moment: the killed server's pid file removed, no new server yet; a
         // process starting then must take the same port, which the pools of the others know
         Files.delete(dir.resolve("postmaster.pid"));
-        try (Database again = Database.embedded(dir, 2, 5_000)) {
-            assertEquals(port, Integer.parseInt(Files.readAllLines(dir.resolve("postmaster.pid")).get(3).trim()));
-            assertEquals(1, selectOne(again));
-        }
+        assertStartsAgainOn(dir, port);
     }
 
     @Test
     void aKilledServerNotReapedYetDoesNotStopTheNextStart() throws Exception {
         Path dir = tmp.resolve("pg");
-        EmbeddedPostgres crashed = Database.start(dir, 0);
         Path pidFile = dir.resolve("postmaster.pid");
-        ProcessHandle postmaster = ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()))
-                .orElseThrow();
-        postmaster.destroyForcibly();
-        postmaster.onExit().get(10, TimeUnit.SECONDS);
-        try {
-            crashed.close();
-        } catch (java.io.IOException | RuntimeException e) {
-            // expected: nothing to stop
-        }
+        crash(Database.start(dir, 0), dir);
         // the pid file names a zombie, as when the killed postmaster's parent (init) has not reaped it
         Process parent = zombieParent();
         try {
@@ -196,15 +189,7 @@ class DatabaseStartTest {
         try (Database db = Database.embedded(dir, 2, 5_000)) { // this one joins it
             assertEquals(1, selectOne(db));
             Files.writeString(dir.resolveSibling("pg.owner"), Long.toString(owner.pid()));
-            ProcessHandle postmaster = ProcessHandle.of(Long.parseLong(
-                    Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim())).orElseThrow();
-            postmaster.destroyForcibly();
-            postmaster.onExit().get(10, TimeUnit.SECONDS);
-            try {
-                first.close(); // releases zonky's lock on the folder; stopping the dead server fails
-            } catch (java.io.IOException | RuntimeException e) {
-                // expected: nothing to stop
-            }
+            crash(first, dir);
             // as a process does that could not have the last port for a while: the server on any free port
             long end = System.currentTimeMillis() + 30_000;
             while (other == null) {
