@@ -139,9 +139,8 @@ public final class AppProcess implements AutoCloseable {
      */
     static String databaseLines(Path log, int lines) {
         try {
-            List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1).stream()
-                    .filter(l -> l.contains(" Database - ") || l.contains(" EmbeddedPostgres - ")).toList();
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+            return last(Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1).stream()
+                    .filter(l -> l.contains(" Database - ") || l.contains(" EmbeddedPostgres - ")).toList(), lines);
         } catch (java.io.IOException e) {
             return "(unreadable: " + e + ")";
         }
@@ -157,10 +156,14 @@ public final class AppProcess implements AutoCloseable {
             return "(no jcmd, or the process is gone)";
         }
         try {
+            // into a file beside the log, so that a jcmd that hangs is given up after 20 s rather than read forever
+            Path out = log.resolveSibling("threads-" + process.pid() + ".txt");
             Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
-                    .redirectErrorStream(true).start();
-            String dump = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            p.waitFor(20, TimeUnit.SECONDS);
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            String dump = Files.readString(out, java.nio.charset.StandardCharsets.UTF_8);
             StringBuilder wanted = new StringBuilder();
             for (String block : dump.split("\n\\s*\n")) {
                 if (block.startsWith("\"main\"") || block.startsWith("\"database-start\"")
@@ -177,11 +180,14 @@ public final class AppProcess implements AutoCloseable {
     /** The last lines of a log (shared by several processes, so a few of another's may be among them). */
     static String tail(Path log, int lines) {
         try {
-            List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+            return last(Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1), lines);
         } catch (java.io.IOException e) {
             return "(unreadable: " + e + ")";
         }
+    }
+
+    private static String last(List<String> all, int lines) {
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     /** kill -9: no shutdown hook, no graceful stop. */
