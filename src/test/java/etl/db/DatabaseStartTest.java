@@ -89,9 +89,7 @@ class DatabaseStartTest {
     void aServerStartedAgainAfterACrashKeepsItsPort() throws Exception {
         Path dir = tmp.resolve("pg");
         // a server with no watchdog beside it (the one of a process that was killed with it)
-        EmbeddedPostgres crashed = Database.start(dir, 0);
-        int port = crashed.getPort();
-        crash(crashed, dir);
+        int port = crash(Database.start(dir, 0), dir);
         assertTrue(Files.exists(dir.resolve("postmaster.pid")), "the crashed server's pid file");
         assertStartsAgainOn(dir, port);
     }
@@ -106,9 +104,9 @@ class DatabaseStartTest {
 
     /**
      * kill -9 of the server's postmaster (its pid file stays behind), then zonky's object closed, which releases its
-     * lock on the folder (stopping the dead server fails).
+     * lock on the folder (stopping the dead server fails). Returns the port it listened on.
      */
-    private static void crash(EmbeddedPostgres server, Path dir) throws Exception {
+    private static int crash(EmbeddedPostgres server, Path dir) throws Exception {
         ProcessHandle postmaster = ProcessHandle.of(Long.parseLong(
                 Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim())).orElseThrow();
         postmaster.destroyForcibly();
@@ -118,14 +116,13 @@ class DatabaseStartTest {
         } catch (java.io.IOException | RuntimeException e) {
             // expected: nothing to stop
         }
+        return server.getPort();
     }
 
     @Test
     void aServerWhosePidFileIsGoneStartsAgainOnItsLastPort() throws Exception {
         Path dir = tmp.resolve("pg");
-        EmbeddedPostgres crashed = Database.start(dir, 0);
-        int port = crashed.getPort();
-        crash(crashed, dir);
+        int port = crash(Database.start(dir, 0), dir);
         // as the owner's watchdog leaves it for a moment: the killed server's pid file removed, no new server yet; a
         // process starting then must take the same port, which the pools of the others know
         Files.delete(dir.resolve("postmaster.pid"));
