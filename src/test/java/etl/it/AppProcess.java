@@ -186,6 +186,15 @@ public final class AppProcess implements AutoCloseable {
         }
     }
 
+    /** Removes a folder and all in it, if it is there: a run that must not find what an earlier one left. */
+    public static void deleteTree(Path dir) throws java.io.IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     private static String last(List<String> all, int lines) {
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }

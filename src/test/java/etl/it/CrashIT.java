@@ -66,11 +66,7 @@ class CrashIT {
         Path work = Path.of("target", "crash-" + seed).toAbsolutePath();
         // a replay starts clean: the same seed sends the same Idempotency-Keys, which a database left by the first run
         // answers as applied with that run's bodies (a replay here "failed" with every total off)
-        if (Files.exists(work)) {
-            try (var paths = Files.walk(work)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        AppProcess.deleteTree(work);
         Path log = Files.createDirectories(work).resolve("app.log");
         String prefix = "c" + Long.toString(seed, 36) + "-";
         Map<String, String> envA = Map.of();

@@ -60,11 +60,7 @@ class StatusPageIT {
     @BeforeAll
     void start() throws Exception {
         // a fresh folder: nothing left in inbox/.done/ or .rejected/ by an earlier run
-        if (Files.exists(WORK)) {
-            try (var paths = Files.walk(WORK)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        AppProcess.deleteTree(WORK);
         Files.createDirectories(WORK);
         app = AppProcess.start(WORK, PORT, WORK.resolve("app.log"), Map.of(
                 "ETL_STATUS_SAMPLE_MS", "500",
