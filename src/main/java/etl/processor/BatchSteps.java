@@ -2,7 +2,6 @@ package etl.processor;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
@@ -107,7 +106,7 @@ public final class BatchSteps {
         public void process(Exchange e) throws IOException {
             String name = e.getMessage().getBody(String.class);
             e.getMessage().setHeader(FILE, name);
-            e.getMessage().setBody(new ReadAhead(Files.newInputStream(outbox.path(name)), reader));
+            e.getMessage().setBody(new ReadAhead(outbox.path(name), reader));
         }
     }
 

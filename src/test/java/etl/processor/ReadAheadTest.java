@@ -7,13 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import etl.event.Event;
 import etl.spool.SpoolRecord;
@@ -24,8 +28,44 @@ import etl.spool.SpoolRecord;
  */
 class ReadAheadTest {
 
+    @TempDir
+    Path dir;
+
     @Test
     void everyLineInOrderWithWhatItIs() throws Exception {
+        byte[] bytes = fileOfEveryKind();
+        ExecutorService reader = Executors.newCachedThreadPool();
+        Path file = Files.write(dir.resolve("outbox.jsonl"), bytes);
+        for (ReadAhead lines : List.of(new ReadAhead(new ByteArrayInputStream(bytes), reader),
+                new ReadAhead(file, reader))) {
+            try (lines) {
+                int requests = 0;
+                int n = 0;
+                while (lines.hasNext()) {
+                    ReadAhead.Line l = lines.next();
+                    n++;
+                    if (n == 12) {
+                        assertNull(l.record());
+                        assertNull(l.error(), "a blank line");
+                    } else if (n == 13 || n == 53) {
+                        assertNull(l.record());
+                        assertNotNull(l.error(), "garbage or torn: " + n);
+                        assertNotNull(l.bytes(), "kept in .rejected/ as it was");
+                    } else {
+                        assertEquals("k" + requests, l.record().key(), "line " + n);
+                        requests++;
+                    }
+                }
+                assertEquals(53, n);
+                assertEquals(50, requests);
+            }
+        }
+        reader.shutdown();
+        assertTrue(reader.awaitTermination(5, TimeUnit.SECONDS));
+    }
+
+    /** 50 requests, a blank line and garbage (a BOM, NUL, a lone UTF-8 lead byte) after the 11th, a torn last line. */
+    private static byte[] fileOfEveryKind() throws IOException {
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         for (int i = 0; i < 50; i++) {
             file.write(SpoolRecord.line("k" + i, List.of(new Event("u" + i, Event.ADD, new BigDecimal("1.50")))));
@@ -36,29 +76,7 @@ class ReadAheadTest {
         }
         byte[] torn = SpoolRecord.line("last", List.of(new Event("z", Event.ADD, BigDecimal.ONE)));
         file.write(torn, 0, torn.length - 9); // cut by a crash, no newline
-        ExecutorService reader = Executors.newCachedThreadPool();
-        try (ReadAhead lines = new ReadAhead(new ByteArrayInputStream(file.toByteArray()), reader)) {
-            int requests = 0;
-            int n = 0;
-            while (lines.hasNext()) {
-                ReadAhead.Line l = lines.next();
-                n++;
-                if (n == 12) {
-                    assertNull(l.record());
-                    assertNull(l.error(), "a blank line");
-                } else if (n == 13 || n == 53) {
-                    assertNull(l.record());
-                    assertNotNull(l.error(), "garbage or torn: " + n);
-                } else {
-                    assertEquals("k" + requests, l.record().key(), "line " + n);
-                    requests++;
-                }
-            }
-            assertEquals(53, n);
-            assertEquals(50, requests);
-        }
-        reader.shutdown();
-        assertTrue(reader.awaitTermination(5, TimeUnit.SECONDS));
+        return file.toByteArray();
     }
 
     @Test

@@ -102,6 +102,69 @@ class SpoolRecordTest {
         }
     }
 
+    /**
+     * A file's lines read in place, one after the other in one buffer: each gives what {@link SpoolRecord#read} gives for
+     * the line alone, and the next starts after its newline; a line the in-place reader does not take whole (its
+     * checksum off, torn, without its newline, in another form, garbage) gives null, so the caller reads it on its own.
+     */
+    @Test
+    void linesReadInPlaceAreTheLinesReadOneByOne() throws IOException {
+        java.util.Random rnd = new java.util.Random(5);
+        String[] users = {"user1", "u", "ü", "a\"b", "x".repeat(255), "42"};
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        List<byte[]> lines = new java.util.ArrayList<>();
+        for (int r = 0; r < 200; r++) {
+            List<Event> events = new java.util.ArrayList<>();
+            for (int i = rnd.nextInt(5); i > 0; i--) {
+                events.add(new Event(users[rnd.nextInt(users.length)], rnd.nextBoolean() ? Event.ADD : Event.SUBTRACT,
+                        BigDecimal.valueOf(rnd.nextInt(1_000_000), 2)));
+            }
+            byte[] line = SpoolRecord.line(rnd.nextBoolean() ? null : "k" + r, events);
+            lines.add(line);
+            file.writeBytes(line);
+        }
+        byte[] all = file.toByteArray();
+        int at = 0;
+        int inPlace = 0;
+        for (byte[] line : lines) {
+            SpoolRecord alone = SpoolRecord.read(java.util.Arrays.copyOf(line, line.length - 1));
+            SpoolRecord.InPlace read = SpoolRecord.readInPlace(all, at, all.length);
+            if (read == null) { // a user id the fast form does not take (ü, an escaped quote)
+                assertTrue(alone.events().stream().anyMatch(e -> e.userId().equals("ü") || e.userId().equals("a\"b")));
+            } else {
+                assertEquals(alone, read.record());
+                assertEquals(at + line.length, read.next());
+                inPlace++;
+            }
+            at += line.length;
+        }
+        assertTrue(inPlace > 50, "most lines are in the fast form: " + inPlace);
+
+        byte[] line = SpoolRecord.line("k", List.of(new Event("user7", Event.ADD, new BigDecimal("12.50"))));
+        byte[] two = new byte[line.length * 2];
+        System.arraycopy(line, 0, two, 0, line.length);
+        System.arraycopy(line, 0, two, line.length, line.length);
+        assertEquals(line.length, SpoolRecord.readInPlace(two, 0, two.length).next());
+        assertEquals(two.length, SpoolRecord.readInPlace(two, line.length, two.length).next());
+        String text = new String(line, StandardCharsets.UTF_8);
+        byte[] flipped = two.clone();
+        flipped[line.length + text.indexOf("12.50")] = '9';
+        assertNull(SpoolRecord.readInPlace(flipped, line.length, flipped.length), "checksum off");
+        byte[] noNewline = java.util.Arrays.copyOf(line, line.length - 1);
+        assertNull(SpoolRecord.readInPlace(noNewline, 0, noNewline.length), "no newline: torn, or cut by the end");
+        for (int cut = 1; cut < line.length; cut += 3) {
+            assertNull(SpoolRecord.readInPlace(two, 0, cut), "torn at " + cut);
+        }
+        byte[] crlf = (text.substring(0, text.length() - 1) + "\r\n").getBytes(StandardCharsets.UTF_8);
+        assertNull(SpoolRecord.readInPlace(crlf, 0, crlf.length), "anything but the newline after the line");
+        for (byte[] garbage : new byte[][] {
+            {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '\n'}, {0, '\n'}, {(byte) 0xC3, '\n'}, {'\n'}, {},
+            "{\"key\":null,\"events\":[{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1.5}]}\n"
+                    .getBytes(StandardCharsets.UTF_8)}) {
+            assertNull(SpoolRecord.readInPlace(garbage, 0, garbage.length), new String(garbage, StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     void aLineWithoutChecksumOrInAnotherFormIsReadByTheValidator() throws IOException {
         // a line of the former format (no checksum), as an older server spooled it
