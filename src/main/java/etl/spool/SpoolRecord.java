@@ -398,12 +398,7 @@ public record SpoolRecord(String key, List<Event> events) {
             if (end - p < literal.length) {
                 return false;
             }
-            for (int i = 0; i < literal.length; i++) {
-                if (line[p + i] != literal[i]) {
-                    return false;
-                }
-            }
-            return true;
+            return Arrays.equals(line, p, p + literal.length, literal, 0, literal.length);
         }
     }
 
