@@ -20,6 +20,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.StartupListener;
+import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spring.spi.SpringTransactionPolicy;
@@ -64,6 +65,7 @@ import etl.status.StatusHistory;
 import etl.status.StatusReport;
 import etl.status.WorkInProgress;
 import etl.http.TrustedHeaders;
+import etl.inbox.PlainHttpConnections;
 import etl.processor.AppliedFiles;
 import etl.processor.Backoff;
 import etl.processor.BatchSteps;
@@ -100,6 +102,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private long connectTimeout;
     @PropertyInject("etl.outbox.dir")
     private String outboxDir;
+    @PropertyInject("etl.server.url")
+    private String serverUrl;
     @PropertyInject("etl.inbox.dir")
     private String inboxDir;
     @PropertyInject("etl.spool.group-commit-bytes")
@@ -213,6 +217,10 @@ public class EtlConfiguration implements CamelConfiguration {
         }
         if (Roles.enabled(context, Roles.CLIENT)) {
             checkWritable("inbox", Path.of(inboxDir));
+            if (PlainHttpConnections.applies(serverUrl)) {
+                context.getComponent("http", HttpComponent.class)
+                        .setClientConnectionManager(PlainHttpConnections.create());
+            }
         }
 
         // The database (its pool, db.sql applied) is made on a thread of its own: Camel's auto-configuration, which
