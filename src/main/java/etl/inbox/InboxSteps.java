@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -23,26 +24,32 @@ public final class InboxSteps {
     private InboxSteps() {
     }
 
-    /** Opens a dropped file: its {@link InboxRun} in {@link #RUN} (and on the status page while it is read), and the body an iterator of its chunks as read. */
+    /**
+     * Opens a dropped file: its {@link InboxRun} in {@link #RUN} (and on the status page while it is read), and the body
+     * an iterator of its chunks as read; its hash is worked out on {@code hashing} meanwhile.
+     */
     public static final class Open implements Processor {
         private final Path rejectedDir;
         private final int chunkLines;
         private final int maxLineBytes;
         private final long progressMillis;
         private final WorkInProgress work;
+        private final Executor hashing;
 
-        public Open(Path rejectedDir, int chunkLines, int maxLineBytes, long progressMillis, WorkInProgress work) {
+        public Open(Path rejectedDir, int chunkLines, int maxLineBytes, long progressMillis, WorkInProgress work,
+                Executor hashing) {
             this.rejectedDir = rejectedDir;
             this.chunkLines = chunkLines;
             this.maxLineBytes = maxLineBytes;
             this.progressMillis = progressMillis;
             this.work = work;
+            this.hashing = hashing;
         }
 
         @Override
         public void process(Exchange e) throws IOException {
             InboxRun run = new InboxRun(Path.of(e.getMessage().getHeader(Exchange.FILE_PATH, String.class)), rejectedDir,
-                    chunkLines, maxLineBytes, progressMillis);
+                    chunkLines, maxLineBytes, progressMillis, hashing);
             e.setProperty(RUN, run);
             work.reading(e, run);
             // the iterator reads the file as a stream (a ${body} argument in simple would load it into a String)

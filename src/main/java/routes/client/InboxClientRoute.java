@@ -48,6 +48,9 @@ public class InboxClientRoute extends RouteBuilder {
                 new ThreadPoolProfileBuilder("inbox-send").poolSize(parallel).maxPoolSize(parallel)
                         .maxQueueSize(parallel).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build());
 
+        // the file's SHA-256 (its chunks' keys), worked out while its first chunks are read and checked
+        ExecutorService hashPool = getContext().getExecutorServiceManager().newSingleThreadExecutor(this, "inbox-hash");
+
         // no charset: the file is read as bytes and each line decoded on its own (a decoding stream would fail the whole
         // file at its first ill-formed byte)
         from("file:{{etl.inbox.dir}}?include=.*\\.jsonl&readLock=none&initialDelay=0&delay={{etl.inbox.poll-ms}}"
@@ -55,7 +58,8 @@ public class InboxClientRoute extends RouteBuilder {
             .routeId("inbox-client")
             .routeConfigurationId("client-errors")
             .log("Inbox ${file:name}: reading")
-            .process(new InboxSteps.Open(Path.of(inboxDir, ".rejected"), chunkLines, maxLineBytes, progressMillis, work))
+            .process(new InboxSteps.Open(Path.of(inboxDir, ".rejected"), chunkLines, maxLineBytes, progressMillis, work,
+                    hashPool))
             .split(body()).streaming().stopOnException()
                 .parallelProcessing().executorService(sendPool)
                 .to("direct:inbox-send-chunk")

@@ -2,6 +2,7 @@ package etl.inbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -31,6 +32,33 @@ class InboxRunTest {
         assertNotEquals(ra.key(0), new InboxRun(c, dir.resolve(".rejected"), 1000, 1 << 20, 5000).key(0));
         assertNotEquals(ra.key(0), ra.key(1));
         assertTrue(ra.key(123456).length() <= 200);
+    }
+
+    /**
+     * The hash is worked out on another thread while chunks are checked: the same keys; and a file that cannot be read
+     * whole (gone before its hash was done) gives no key, so none of its chunks is sent.
+     */
+    @Test
+    void theHashWorkedOutBesideTheChunksGivesTheSameKeysOrNone(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.jsonl"), E + "\n" + E + "\n");
+        java.util.List<Runnable> later = new java.util.ArrayList<>();
+        InboxRun beside = new InboxRun(a, dir.resolve(".rejected"), 1, 1 << 20, 5000, later::add);
+        InboxRun.Chunk checked = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return beside.validate(lines(E), 0);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).completeOnTimeout(null, 300, java.util.concurrent.TimeUnit.MILLISECONDS).join();
+        assertEquals(null, checked, "the chunk waits for the hash");
+        later.forEach(Runnable::run);
+        assertEquals(new InboxRun(a, dir.resolve(".rejected"), 1, 1 << 20, 5000).key(1), beside.key(1));
+
+        java.util.List<Runnable> gone = new java.util.ArrayList<>();
+        InboxRun lost = new InboxRun(a, dir.resolve(".rejected"), 1, 1 << 20, 5000, gone::add);
+        Files.delete(a);
+        gone.forEach(Runnable::run);
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> lost.validate(lines(E), 0));
     }
 
     @Test
