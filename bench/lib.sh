@@ -5,7 +5,20 @@ JAR="${BENCH_JAR:-$ROOT/target/revenue-etl.jar}"
 # the class archive that `mvn package` records beside the jar, used as the README's command uses it (java
 # -XX:SharedArchiveFile=… -jar …); BENCH_CDS=0 starts without it
 ARCHIVE="${JAR%.jar}.jsa"
-cds_options() { CDS=(); if [ "${BENCH_CDS:-1}" != 0 ] && [ -f "$ARCHIVE" ]; then CDS=("-XX:SharedArchiveFile=$ARCHIVE"); fi; }
+cds_options() {
+  CDS=()
+  if [ "${BENCH_CDS:-1}" != 0 ] && [ -f "$ARCHIVE" ]; then
+    if archive_fits; then CDS=("-XX:SharedArchiveFile=$ARCHIVE")
+    else echo "note: $ARCHIVE was recorded for another jar than $JAR: started without a class archive" >&2; fi
+  fi
+}
+# archive_fits: whether the class archive belongs to $JAR. An archive is bound to the path, size and time of the jar it
+# was recorded with: given a copy of the jar (BENCH_JAR=/tmp/x.jar with its .jsa beside it), the JVM starts without it
+# with one warning line in the application log, which no benchmark printed (two bench/peers.sh runs were so measured
+# without their archive)
+archive_fits() {
+  java -XX:SharedArchiveFile="$ARCHIVE" -Xshare:on -cp "$JAR" -version > /dev/null 2>&1
+}
 PORT=${BENCH_PORT:-18500}
 
 machine() {

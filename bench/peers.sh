@@ -18,6 +18,7 @@ WORK=$(mktemp -d /tmp/bench-peers.XXXX)
 build
 # the cold start is measured with the README's command, which uses it
 [ -f "$ARCHIVE" ] || { echo "no class archive beside $JAR (mvn package records it)" >&2; exit 1; }
+archive_fits || { echo "$ARCHIVE was recorded for another jar than $JAR (a copy?): run mvn package where the jar is" >&2; exit 1; }
 machine
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 
