@@ -35,11 +35,11 @@ public final class ApiDoor {
     static final String CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
             + " object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-    private final AuthToken token;
-    private final etl.metrics.EtlMetrics metrics;
     /** The largest body buffer made before the bytes arrive (a chunk of the inbox client is about 300 KB). */
     static final int PRESIZE_MAX = 512 * 1024;
 
+    private final AuthToken token;
+    private final etl.metrics.EtlMetrics metrics;
     private final long maxBodyBytes;
     private final long bodyTimeoutMillis;
     private final boolean queryNeedsToken;
@@ -149,7 +149,7 @@ public final class ApiDoor {
         return body.getBytes();
     }
 
-    /** The body buffer's first size: the announced length when it is a number within the limit, else a small one. */
+    /** The body buffer's first size: the announced length up to {@link #PRESIZE_MAX}, or a small one without a number. */
     static int initialSize(String contentLength) {
         if (contentLength != null) {
             try {
