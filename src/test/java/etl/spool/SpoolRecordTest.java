@@ -159,6 +159,11 @@ class SpoolRecordTest {
         assertNull(SpoolRecord.readInPlace(crlf, 0, crlf.length), "anything but the newline after the line");
         for (byte[] garbage : new byte[][] {
             {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '\n'}, {0, '\n'}, {(byte) 0xC3, '\n'}, {'\n'}, {},
+            {(byte) 0xED, (byte) 0xA0, (byte) 0x80, '\n'}, // a lone surrogate, as UTF-8 would carry it
+            ("[".repeat(100_000) + "\n").getBytes(StandardCharsets.US_ASCII), // deep nesting
+            ("{\"key\":\"" + "x".repeat(2_000_000) + "\"\n").getBytes(StandardCharsets.US_ASCII), // a huge line
+            ("{\"key\":null,\"events\":[{\"userId\":\"\u00fc\",\"name\":\"add_revenue\",\"value\":1.00}]"
+                    + ",\"crc32\":\"00000000\"}\n").getBytes(StandardCharsets.ISO_8859_1), // another encoding
             "{\"key\":null,\"events\":[{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1.5}]}\n"
                     .getBytes(StandardCharsets.UTF_8)}) {
             assertNull(SpoolRecord.readInPlace(garbage, 0, garbage.length), new String(garbage, StandardCharsets.UTF_8));
