@@ -84,8 +84,8 @@ public final class OutboxFiles {
     }
 
     /** What waits in the outbox. */
-    /** What a look at the outbox saw: how many spool files, and the greatest name (null when none). */
-    public record Look(int files, String newest) {
+    /** What a look at the outbox saw: how many spool files, the greatest name and the least (null when none). */
+    public record Look(int files, String newest, String oldest) {
     }
 
     /** One listing, names only (no file is opened or stat'ed): what {@link OutboxSettled} compares look to look. */
@@ -94,18 +94,22 @@ public final class OutboxFiles {
         try {
             files = spoolFiles();
         } catch (NoSuchFileException e) {
-            return new Look(0, null);
+            return new Look(0, null, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         String newest = null;
+        String oldest = null;
         for (Path p : files) {
             String name = p.getFileName().toString();
             if (newest == null || name.compareTo(newest) > 0) {
                 newest = name;
             }
+            if (oldest == null || name.compareTo(oldest) < 0) {
+                oldest = name;
+            }
         }
-        return new Look(files.size(), newest);
+        return new Look(files.size(), newest, oldest);
     }
 
     private static boolean isSpoolFile(Path p) {

@@ -13,26 +13,34 @@ import org.apache.camel.Predicate;
  * waited {@code etl.processor.poll-ms} (a busy server's files are taken in batches of that span, not one by one).
  * An idle processor so starts on a request's file within one or two looks instead of waiting for the next poll.
  * "Nothing arrived" compares the number of files and the greatest name (spool names begin with their time) with the
- * previous look's; a batch that ran forgets them, so files that came during it wait one look.
+ * previous look's; a batch that ran forgets them, so files that came during it wait one look, unless the oldest has
+ * waited {@code poll-ms} already by the time in its name (spooled while a long batch ran: the wait counts from the
+ * spooling, not from the look that saw it; in a 1M-line file's run the batches took 300-600 ms and each following one
+ * waited up to 200 ms more, so the processor fell behind and the last batch came 0.3-0.6 s after the last 200).
  */
 public final class OutboxSettled implements Predicate {
 
     private final OutboxFiles outbox;
+    private final long maxWaitMillis;
     private final long maxWaitNanos;
     private final LongSupplier clock;
+    private final LongSupplier wallMillis;
 
     private OutboxFiles.Look last;
     private long waitingSince;
     private boolean waiting;
 
     public OutboxSettled(OutboxFiles outbox, long maxWaitMillis) {
-        this(outbox, maxWaitMillis, System::nanoTime);
+        this(outbox, maxWaitMillis, System::nanoTime, System::currentTimeMillis);
     }
 
-    OutboxSettled(OutboxFiles outbox, long maxWaitMillis, LongSupplier clock) {
+    /** {@code clock} in nanoseconds (the looks), {@code wallMillis} the clock that spool names are written with. */
+    OutboxSettled(OutboxFiles outbox, long maxWaitMillis, LongSupplier clock, LongSupplier wallMillis) {
         this.outbox = outbox;
+        this.maxWaitMillis = maxWaitMillis;
         this.maxWaitNanos = maxWaitMillis * 1_000_000;
         this.clock = clock;
+        this.wallMillis = wallMillis;
     }
 
     @Override
@@ -49,12 +57,21 @@ public final class OutboxSettled implements Predicate {
             waitingSince = now;
         }
         boolean quiet = last != null && last.files() == look.files() && Objects.equals(last.newest(), look.newest());
-        if (quiet || now - waitingSince >= maxWaitNanos) {
+        if (quiet || now - waitingSince >= maxWaitNanos || waitedOut(look.oldest())) {
             last = null;
             waiting = false;
             return true;
         }
         last = look;
         return false;
+    }
+
+    /**
+     * Whether the oldest file has waited the maximum already, by the time its name says it was spooled (0: a name that
+     * says nothing): a file spooled while a batch ran, or before this process started, is not made to wait again.
+     */
+    private boolean waitedOut(String oldest) {
+        long spooledAt = OutboxFiles.spooledAt(oldest);
+        return spooledAt > 0 && wallMillis.getAsLong() - spooledAt >= maxWaitMillis;
     }
 }

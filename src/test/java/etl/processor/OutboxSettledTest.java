@@ -16,64 +16,116 @@ class OutboxSettledTest {
     Path dir;
 
     private long now;
+    /** The wall clock (ms) that spool names carry; it moves with {@link #now}. */
+    private long wall = 1_796_000_000_000L;
     private int seq;
 
+    /** A spool file named as the server names it, written now. */
     private void spool() throws IOException {
-        Files.writeString(dir.resolve(String.format("%013d-test-%06d.jsonl", 1_000 + seq, seq++)), "{}\n");
+        Files.writeString(dir.resolve(String.format("%013d-test-%06d.jsonl", wall, seq++)), "{}\n");
     }
 
-    @Test
-    void aFileIsTakenOnceNothingNewCameForALook() throws IOException {
-        OutboxSettled settled = new OutboxSettled(new OutboxFiles(dir, true), 200, () -> now);
-        assertFalse(settled.matches(null), "nothing to apply");
-        Files.writeString(dir.resolve(".tmp-1.jsonl"), "{}\n");
-        assertFalse(settled.matches(null), "a hidden (temporary) file is not a spool file");
-        spool();
-        now += 25_000_000;
-        assertFalse(settled.matches(null), "first seen: it may be the first of a burst");
-        now += 25_000_000;
-        assertTrue(settled.matches(null), "nothing new since: a batch");
+    private void later(long millis) {
+        now += millis * 1_000_000;
+        wall += millis;
     }
 
-    @Test
-    void whileFilesKeepComingTheFirstWaitsAtMostTheMaximum() throws IOException {
-        OutboxSettled settled = new OutboxSettled(new OutboxFiles(dir, true), 200, () -> now);
-        spool();
-        for (int look = 0; look < 8; look++) { // 0 .. 175 ms
-            assertFalse(settled.matches(null), "look " + look);
-            spool();
-            now += 25_000_000;
-        }
-        assertTrue(settled.matches(null), "200 ms after the first was seen");
-        // files that came during the batch: one look to see whether more follow, then a batch
-        spool();
-        now += 25_000_000;
-        assertFalse(settled.matches(null));
-        now += 25_000_000;
-        assertTrue(settled.matches(null));
-    }
-
-    @Test
-    void filesLeftByAFailedBatchAreTriedAgainAfterALook() throws IOException {
-        OutboxSettled settled = new OutboxSettled(new OutboxFiles(dir, true), 200, () -> now);
-        spool();
-        assertFalse(settled.matches(null));
-        now += 25_000_000;
-        assertTrue(settled.matches(null));
-        // the batch rolled back: the same file is still there
-        now += 25_000_000;
-        assertFalse(settled.matches(null));
-        now += 25_000_000;
-        assertTrue(settled.matches(null));
-        // applied meanwhile by another process: nothing, and a new file starts a new wait
+    /** What a batch does with the files it took: they leave the outbox. */
+    private void applied() throws IOException {
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 Files.delete(p);
             }
         }
-        assertFalse(settled.matches(null));
+    }
+
+    private OutboxSettled settled() {
+        return new OutboxSettled(new OutboxFiles(dir, true), 200, () -> now, () -> wall);
+    }
+
+    @Test
+    void aFileIsTakenOnceNothingNewCameForALook() throws IOException {
+        OutboxSettled settled = settled();
+        assertFalse(settled.matches(null), "nothing to apply");
+        Files.writeString(dir.resolve(".tmp-1.jsonl"), "{}\n");
+        assertFalse(settled.matches(null), "a hidden (temporary) file is not a spool file");
         spool();
-        now += 1_000_000_000;
+        later(25);
+        assertFalse(settled.matches(null), "first seen: it may be the first of a burst");
+        later(25);
+        assertTrue(settled.matches(null), "nothing new since: a batch");
+    }
+
+    @Test
+    void whileFilesKeepComingTheFirstWaitsAtMostTheMaximum() throws IOException {
+        OutboxSettled settled = settled();
+        spool();
+        for (int look = 0; look < 8; look++) { // 0 .. 175 ms
+            assertFalse(settled.matches(null), "look " + look);
+            spool();
+            later(25);
+        }
+        assertTrue(settled.matches(null), "200 ms after the first was seen");
+        applied();
+        // files that came during the batch: one look to see whether more follow, then a batch
+        spool();
+        later(25);
+        assertFalse(settled.matches(null));
+        later(25);
+        assertTrue(settled.matches(null));
+    }
+
+    @Test
+    void filesLeftByAFailedBatchAreTriedAgainAfterALook() throws IOException {
+        OutboxSettled settled = settled();
+        spool();
+        assertFalse(settled.matches(null));
+        later(25);
+        assertTrue(settled.matches(null));
+        // the batch rolled back: the same file is still there
+        later(25);
+        assertFalse(settled.matches(null));
+        later(25);
+        assertTrue(settled.matches(null));
+        // applied meanwhile by another process: nothing, and a new file starts a new wait
+        applied();
+        assertFalse(settled.matches(null));
+        later(1000);
+        spool();
         assertFalse(settled.matches(null), "first seen now, however long the outbox was empty");
+    }
+
+    /**
+     * Files spooled while a batch ran (or before the process started) have waited already: once the oldest has waited
+     * the maximum by the time in its name, the next look takes them, without another wait. A name without a time (a
+     * file put there by hand, an older layout) waits as before.
+     */
+    @Test
+    void filesThatWaitedDuringABatchAreTakenAtTheNextLook() throws IOException {
+        OutboxSettled settled = settled();
+        spool();
+        assertFalse(settled.matches(null));
+        later(25);
+        assertTrue(settled.matches(null), "a batch");
+        applied();
+        // it takes 300 ms, while files keep coming
+        for (int i = 0; i < 12; i++) {
+            spool();
+            later(25);
+        }
+        assertTrue(settled.matches(null), "the oldest has waited 300 ms: at once");
+        applied();
+        // a short batch: the files that came during it are young, and more keep coming
+        spool();
+        later(25);
+        spool();
+        assertFalse(settled.matches(null), "the oldest has waited 25 ms");
+        later(175);
+        spool();
+        assertTrue(settled.matches(null), "the oldest has waited 200 ms (files still coming)");
+        applied();
+        Files.writeString(dir.resolve("by-hand.jsonl"), "{}\n");
+        later(1000);
+        assertFalse(settled.matches(null), "no time in the name: it waits as before");
     }
 }
