@@ -7,8 +7,8 @@
 # the bytecode spinner (see docs/BENCHMARKS.md).
 #
 # The run that records it: the packaged jar in a temporary folder (embedded PostgreSQL, free ports), all roles, one
-# GET, one POST, until the event is applied, then a JSON Lines file dropped into its inbox, until applied; then a normal stop, at which the JVM writes the archive
-# (-XX:ArchiveClassesAtExit). Why a script and not a Camel option: the archive is a JVM matter (Camel Main has no
+# GET, one POST, until the event is applied, then a JSON Lines file dropped into its inbox, until applied; then a
+# normal stop, at which the JVM writes the archive (-XX:ArchiveClassesAtExit). Why a script and not a Camel option: the archive is a JVM matter (Camel Main has no
 # training mode), and it must be recorded by a separate JVM started with that option.
 #
 # The archive belongs to this jar and this JDK: a rebuilt jar or another JDK makes the JVM print one warning line and

@@ -168,14 +168,9 @@ public record SpoolRecord(String key, List<Event> events) {
      * it has none or has a form the fast parser does not know; a checksum that does not hold is an error.
      */
     public static SpoolRecord read(byte[] line) throws IOException {
-        int end = line.length;
-        int crcAt = end - CRC_SUFFIX;
-        if (crcAt > 0 && line[end - 1] == '}' && line[end - 2] == '"'
-                && Arrays.equals(line, crcAt, crcAt + CRC_FIELD.length, CRC_FIELD, 0, CRC_FIELD.length)) {
-            long written = parseHex(line, crcAt + CRC_FIELD.length);
-            CRC32 crc = new CRC32();
-            crc.update(line, 0, crcAt);
-            if (written < 0 || written != crc.getValue()) {
+        int crcAt = line.length - CRC_SUFFIX;
+        if (crcAt > 0 && checksumFieldAt(line, crcAt)) {
+            if (!checksumHolds(line, 0, crcAt)) {
                 throw new IOException("spool line: its checksum does not hold (torn or corrupted)");
             }
             FastReader fast = new FastReader(line, 0, crcAt);
@@ -207,14 +202,25 @@ public record SpoolRecord(String key, List<Event> events) {
         }
         int crcAt = fast.pos;
         int newline = crcAt + CRC_SUFFIX;
-        if (newline >= end || b[newline] != '\n' || b[newline - 1] != '}' || b[newline - 2] != '"'
-                || !Arrays.equals(b, crcAt, crcAt + CRC_FIELD.length, CRC_FIELD, 0, CRC_FIELD.length)) {
+        if (newline >= end || b[newline] != '\n' || !checksumFieldAt(b, crcAt) || !checksumHolds(b, from, crcAt)) {
             return null;
         }
+        return new InPlace(record, newline + 1);
+    }
+
+    /** Whether {@code b[crcAt, crcAt + CRC_SUFFIX)} is a checksum's field, {@code ,"crc32":"…"}}. */
+    private static boolean checksumFieldAt(byte[] b, int crcAt) {
+        int close = crcAt + CRC_SUFFIX;
+        return b[close - 1] == '}' && b[close - 2] == '"'
+                && Arrays.equals(b, crcAt, crcAt + CRC_FIELD.length, CRC_FIELD, 0, CRC_FIELD.length);
+    }
+
+    /** Whether the checksum written in the field at {@code crcAt} is the CRC-32 of {@code b[from, crcAt)}. */
+    private static boolean checksumHolds(byte[] b, int from, int crcAt) {
         long written = parseHex(b, crcAt + CRC_FIELD.length);
         CRC32 crc = new CRC32();
         crc.update(b, from, crcAt - from);
-        return written >= 0 && written == crc.getValue() ? new InPlace(record, newline + 1) : null;
+        return written >= 0 && written == crc.getValue();
     }
 
     private static long parseHex(byte[] b, int at) {
