@@ -166,6 +166,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private long importMaxBytes;
     @PropertyInject("etl.inbox.chunk-lines")
     private int chunkLines;
+    @PropertyInject("etl.inbox.chunk-bytes")
+    private long chunkBytes;
     @PropertyInject("etl.inbox.max-line-bytes")
     private int maxInboxLineBytes;
     @PropertyInject("etl.kafka.bootstrap")
@@ -545,7 +547,8 @@ public class EtlConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public ImportSteps importSteps(DataSource dataSource, JobSettings jobs, IdempotencyKeys keys) {
-        return new ImportSteps(jobs.importsDir(), chunkLines, maxInboxLineBytes, new JobProgress(dataSource, jobs), keys);
+        return new ImportSteps(jobs.importsDir(), chunkLines, chunkBytes, maxInboxLineBytes,
+                new JobProgress(dataSource, jobs), keys);
     }
 
     @BindToRegistry(lazy = true)

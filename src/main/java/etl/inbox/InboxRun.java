@@ -46,6 +46,7 @@ public final class InboxRun {
     private final long size;
     private final Path rejectedFile;
     private final int chunkLines;
+    private final long chunkBytes;
     private final int maxLineBytes;
     private final long progressMillis;
     private final long started = System.nanoTime();
@@ -63,9 +64,10 @@ public final class InboxRun {
     private final TreeMap<Integer, CharSequence> unwrittenRejections = new TreeMap<>();
     private int nextRejectionsToWrite;
 
+    /** Chunks bounded by their line count only (tests). */
     public InboxRun(Path file, Path rejectedDir, int chunkLines, int maxLineBytes, long progressMillis)
             throws IOException {
-        this(file, rejectedDir, chunkLines, maxLineBytes, progressMillis, Runnable::run);
+        this(file, rejectedDir, chunkLines, Long.MAX_VALUE, maxLineBytes, progressMillis, Runnable::run);
     }
 
     /**
@@ -73,8 +75,8 @@ public final class InboxRun {
      *                chunks (each chunk's key needs it only when the chunk is sent). On a cold process the hash of a
      *                1M-line file (55 MB) took 0.1-0.15 s before anything else of the file began (JFR, bench/e2e.sh).
      */
-    public InboxRun(Path file, Path rejectedDir, int chunkLines, int maxLineBytes, long progressMillis, Executor hashing)
-            throws IOException {
+    public InboxRun(Path file, Path rejectedDir, int chunkLines, long chunkBytes, int maxLineBytes, long progressMillis,
+            Executor hashing) throws IOException {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             // a link could point anywhere (the password file): it is moved aside, never opened
             throw new IOException(file.getFileName() + " is not a regular file (a link or a folder): not read");
@@ -83,6 +85,7 @@ public final class InboxRun {
         this.contentKey = CompletableFuture.supplyAsync(() -> sha256(file), hashing);
         this.size = Files.size(file);
         this.chunkLines = chunkLines;
+        this.chunkBytes = chunkBytes;
         this.maxLineBytes = maxLineBytes;
         this.progressMillis = progressMillis;
         this.rejectedFile = rejectedDir.resolve(fileName + ".rejected.jsonl");
@@ -108,8 +111,8 @@ public final class InboxRun {
     public record Chunk(int index, String key, byte[] body, int events, int rejected) {
     }
 
-    /** A chunk as read, before it is validated: its place (0-based) and its lines. */
-    public record Read(int index, List<byte[]> lines) {
+    /** A chunk as read, before it is validated: its place (0-based), the number of its first line, and its lines. */
+    public record Read(int index, long firstLine, List<byte[]> lines) {
     }
 
     /**
@@ -119,12 +122,13 @@ public final class InboxRun {
      * file, when the split ends.
      */
     public Iterator<Read> chunks(InputStream in) {
-        return new ChunkIterator(Lines.chunks(in, chunkLines, maxLineBytes));
+        return new ChunkIterator(Lines.chunks(in, chunkLines, chunkBytes, maxLineBytes));
     }
 
     private static final class ChunkIterator implements Iterator<Read>, Closeable {
         private final Lines.Chunks lines;
         private int index;
+        private long nextLine = 1;
 
         ChunkIterator(Lines.Chunks lines) {
             this.lines = lines;
@@ -137,7 +141,10 @@ public final class InboxRun {
 
         @Override
         public Read next() {
-            return new Read(index++, lines.next());
+            List<byte[]> chunk = lines.next();
+            Read read = new Read(index++, nextLine, chunk);
+            nextLine += chunk.size();
+            return read;
         }
 
         @Override
@@ -146,17 +153,17 @@ public final class InboxRun {
         }
     }
 
-    /** {@link #validate(List, int)} of a chunk as read. */
+    /** {@link #validate(List, int, long)} of a chunk as read. */
     public Chunk validate(Read read) throws IOException {
-        return validate(read.lines(), read.index());
+        return validate(read.lines(), read.index(), read.firstLine());
     }
 
     /**
-     * Validates the lines of chunk number {@code index} (0-based), each on its own ({@link FileLine}). Quarantines the
-     * invalid ones with their 1-based line numbers; blank lines are skipped.
+     * Validates the lines of chunk number {@code index} (0-based), whose first line is line {@code firstLine} of the
+     * file, each on its own ({@link FileLine}). Quarantines the invalid ones with their 1-based line numbers; blank
+     * lines are skipped.
      */
-    public Chunk validate(List<byte[]> chunk, int index) throws IOException {
-        long firstLine = (long) index * chunkLines + 1;
+    public Chunk validate(List<byte[]> chunk, int index, long firstLine) throws IOException {
         ByteArrayOutputStream valid = new ByteArrayOutputStream(chunk.size() * 64);
         StringBuilder bad = null;
         int events = 0;
@@ -227,7 +234,9 @@ public final class InboxRun {
             throw e.getCause() instanceof UncheckedIOException u ? u.getCause()
                     : new IOException("could not hash " + fileName + ": " + e.getCause(), e.getCause());
         }
-        return "inbox-" + content + "-" + chunkLines + "-" + index;
+        // the chunking is part of the key: chunk i of another chunking holds other lines
+        return "inbox-" + content + "-" + chunkLines + (chunkBytes == Long.MAX_VALUE ? "" : "-" + chunkBytes) + "-"
+                + index;
     }
 
     /** The server acknowledged a chunk. */

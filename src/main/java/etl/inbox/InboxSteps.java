@@ -31,15 +31,17 @@ public final class InboxSteps {
     public static final class Open implements Processor {
         private final Path rejectedDir;
         private final int chunkLines;
+        private final long chunkBytes;
         private final int maxLineBytes;
         private final long progressMillis;
         private final WorkInProgress work;
         private final Executor hashing;
 
-        public Open(Path rejectedDir, int chunkLines, int maxLineBytes, long progressMillis, WorkInProgress work,
-                Executor hashing) {
+        public Open(Path rejectedDir, int chunkLines, long chunkBytes, int maxLineBytes, long progressMillis,
+                WorkInProgress work, Executor hashing) {
             this.rejectedDir = rejectedDir;
             this.chunkLines = chunkLines;
+            this.chunkBytes = chunkBytes;
             this.maxLineBytes = maxLineBytes;
             this.progressMillis = progressMillis;
             this.work = work;
@@ -49,7 +51,7 @@ public final class InboxSteps {
         @Override
         public void process(Exchange e) throws IOException {
             InboxRun run = new InboxRun(Path.of(e.getMessage().getHeader(Exchange.FILE_PATH, String.class)), rejectedDir,
-                    chunkLines, maxLineBytes, progressMillis, hashing);
+                    chunkLines, chunkBytes, maxLineBytes, progressMillis, hashing);
             e.setProperty(RUN, run);
             work.reading(e, run);
             // the iterator reads the file as a stream (a ${body} argument in simple would load it into a String)

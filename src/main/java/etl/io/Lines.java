@@ -15,10 +15,13 @@ import java.util.NoSuchElementException;
  * {@code tokenize("\n", n)} does, without the regular expression per character that made Camel's tokenizer the largest
  * cost of a million-line file (JFR: about a quarter of the CPU of bench/e2e.sh), and on bytes: a line is whatever
  * lies between two {@code \n}, decoded (or not) by its reader, so that one ill-formed byte concerns one line and not the
- * file. Blank lines count, so that chunk {@code i} always starts at line {@code i * perChunk + 1}. A line longer than
- * {@code maxLineBytes} is not kept whole: its first {@code maxLineBytes + 1} bytes stand for it (so its reader sees it
- * is too long) and the rest is skipped, so memory stays bounded whatever the file holds. Camel closes it when the split
- * ends.
+ * file. Blank lines count. A line longer than {@code maxLineBytes} is not kept whole: its first
+ * {@code maxLineBytes + 1} bytes stand for it (so its reader sees it is too long) and the rest is skipped. A chunk ends
+ * after {@code perChunk} lines, or after the line that brings its bytes to {@code perChunkBytes}, whichever comes
+ * first: so a chunk holds at most {@code perChunkBytes + maxLineBytes + 1} bytes whatever the file holds (a chunk of
+ * 5,000 lines of a megabyte each held 5 GB: a 600 MB file of such lines, dropped into the inbox of a process with
+ * {@code -Xmx256m}, stalled there without a word). Where chunks end depends only on the bytes and the two bounds.
+ * Camel closes it when the split ends.
  */
 public final class Lines implements Closeable {
 
@@ -38,9 +41,17 @@ public final class Lines implements Closeable {
         this.maxLineBytes = maxLineBytes;
     }
 
-    /** Chunks of at most {@code perChunk} lines, each line its bytes without the {@code \n}. */
+    /** Chunks of at most {@code perChunk} lines (of any size in all), each line its bytes without the {@code \n}. */
     public static Chunks chunks(InputStream in, int perChunk, int maxLineBytes) {
-        return new Chunks(new Lines(in, maxLineBytes), perChunk);
+        return chunks(in, perChunk, Long.MAX_VALUE, maxLineBytes);
+    }
+
+    /**
+     * Chunks of at most {@code perChunk} lines, each ended early by the line that brings its bytes (each line's length
+     * plus its {@code \n}) to {@code perChunkBytes}.
+     */
+    public static Chunks chunks(InputStream in, int perChunk, long perChunkBytes, int maxLineBytes) {
+        return new Chunks(new Lines(in, maxLineBytes), perChunk, perChunkBytes);
     }
 
     /** Each line's bytes, whatever its length, for files the system wrote itself (the outbox's spool lines). */
@@ -107,11 +118,13 @@ public final class Lines implements Closeable {
     public static final class Chunks implements Iterator<List<byte[]>>, Closeable {
         private final Lines lines;
         private final int perChunk;
+        private final long perChunkBytes;
         private List<byte[]> next;
 
-        Chunks(Lines lines, int perChunk) {
+        Chunks(Lines lines, int perChunk, long perChunkBytes) {
             this.lines = lines;
             this.perChunk = perChunk;
+            this.perChunkBytes = perChunkBytes;
         }
 
         @Override
@@ -119,9 +132,11 @@ public final class Lines implements Closeable {
             if (next == null) {
                 try {
                     List<byte[]> chunk = new ArrayList<>(Math.min(perChunk, 1024));
+                    long bytes = 0;
                     byte[] line;
-                    while (chunk.size() < perChunk && (line = lines.nextLine()) != null) {
+                    while (chunk.size() < perChunk && bytes < perChunkBytes && (line = lines.nextLine()) != null) {
                         chunk.add(line);
+                        bytes += line.length + 1;
                     }
                     next = chunk.isEmpty() ? null : chunk;
                 } catch (IOException e) {

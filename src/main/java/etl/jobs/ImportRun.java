@@ -23,9 +23,9 @@ import etl.io.Lines;
 import etl.io.Rejection;
 
 /**
- * One run of an import job over its uploaded file: the file read as a stream of chunks of {@code chunkLines} lines
- * (the inbox client's reader: bytes, one line decided at a time, memory bounded whatever a line holds); each chunk's
- * valid events, with an Idempotency-Key made of the job's id and the chunk's place ({@link #key}), so that a run
+ * One run of an import job over its uploaded file: the file read as a stream of chunks of {@code chunkLines} lines or
+ * about {@code chunkBytes} bytes (the inbox client's reader: bytes, one line decided at a time, memory bounded whatever
+ * a line holds); each chunk's valid events, with an Idempotency-Key made of the job's id and the chunk's place ({@link #key}), so that a run
  * repeated after a crash spools the same requests under the same keys and the processor applies each once; the invalid
  * lines written to the job's rejected file as {@code {"line", "reason", "raw"}} (or {@code rawBase64}); the counts.
  * <p>
@@ -42,6 +42,7 @@ public final class ImportRun implements Iterator<ImportRun.Chunk>, Closeable {
     private final String id;
     private final boolean csv;
     private final int chunkLines;
+    private final long chunkBytes;
     private final int maxLineBytes;
     private final long size;
     private final Counting in;
@@ -55,23 +56,24 @@ public final class ImportRun implements Iterator<ImportRun.Chunk>, Closeable {
     private volatile long rejected;
     private volatile long duplicateEvents;
 
-    public ImportRun(String id, Path file, String format, Path rejectedFile, int chunkLines, int maxLineBytes)
-            throws IOException {
+    public ImportRun(String id, Path file, String format, Path rejectedFile, int chunkLines, long chunkBytes,
+            int maxLineBytes) throws IOException {
         this.id = id;
         this.csv = "csv".equals(format);
         this.chunkLines = chunkLines;
+        this.chunkBytes = chunkBytes;
         this.maxLineBytes = maxLineBytes;
         this.size = Files.size(file);
         this.in = new Counting(Files.newInputStream(file));
-        this.lines = Lines.chunks(in, chunkLines, maxLineBytes);
+        this.lines = Lines.chunks(in, chunkLines, chunkBytes, maxLineBytes);
         // a run repeated after a crash writes the rejected lines anew
         this.rejectedOut = Files.newBufferedWriter(rejectedFile, StandardCharsets.UTF_8);
         this.csvEvents = csv ? new CsvEvents(maxLineBytes) : null;
     }
 
-    /** The Idempotency-Key of chunk {@code index}: the job and the chunk's place (its size included). */
+    /** The Idempotency-Key of chunk {@code index}: the job and the chunk's place (its bounds included). */
     public String key(int index) {
-        return "import-" + id + "-" + chunkLines + "-" + index;
+        return "import-" + id + "-" + chunkLines + (chunkBytes == Long.MAX_VALUE ? "" : "-" + chunkBytes) + "-" + index;
     }
 
     @Override

@@ -44,13 +44,16 @@ public final class ImportSteps {
 
     private final Path dir;
     private final int chunkLines;
+    private final long chunkBytes;
     private final int maxLineBytes;
     private final JobProgress progress;
     private final IdempotencyKeys appliedKeys;
 
-    public ImportSteps(Path dir, int chunkLines, int maxLineBytes, JobProgress progress, IdempotencyKeys appliedKeys) {
+    public ImportSteps(Path dir, int chunkLines, long chunkBytes, int maxLineBytes, JobProgress progress,
+            IdempotencyKeys appliedKeys) {
         this.dir = dir;
         this.chunkLines = chunkLines;
+        this.chunkBytes = chunkBytes;
         this.maxLineBytes = maxLineBytes;
         this.progress = progress;
         this.appliedKeys = appliedKeys;
@@ -94,6 +97,7 @@ public final class ImportSteps {
                 request.put("format", up.format());
                 request.put("bytes", up.bytes());
                 request.put("chunkLines", chunkLines);
+                request.put("chunkBytes", chunkBytes);
                 m.setHeader(JobSteps.REQUEST, Json.write(request));
             } finally {
                 Files.deleteIfExists(up.file());
@@ -163,8 +167,12 @@ public final class ImportSteps {
             String id = (String) job.get("id");
             Map<String, Object> request = JobView.json(job.get("request"));
             String format = (String) request.get("format");
+            // the chunking the job was accepted with (its keys depend on it); a job recorded before chunks had a byte
+            // bound keeps chunks of lines only
             int lines = ((Number) request.getOrDefault("chunkLines", chunkLines)).intValue();
-            ImportRun run = new ImportRun(id, upload(dir, id, format), format, rejected(dir, id), lines, maxLineBytes);
+            long bytes = ((Number) request.getOrDefault("chunkBytes", Long.MAX_VALUE)).longValue();
+            ImportRun run = new ImportRun(id, upload(dir, id, format), format, rejected(dir, id), lines, bytes,
+                    maxLineBytes);
             progress.update(id, 0, run.size(), run.result());
             e.getMessage().setHeader(RUN, run);
             e.getMessage().setBody(run);

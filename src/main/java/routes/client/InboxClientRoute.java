@@ -34,6 +34,8 @@ public class InboxClientRoute extends RouteBuilder {
     private String inboxDir;
     @PropertyInject("etl.inbox.chunk-lines")
     private int chunkLines;
+    @PropertyInject("etl.inbox.chunk-bytes")
+    private long chunkBytes;
     @PropertyInject("etl.inbox.max-line-bytes")
     private int maxLineBytes;
     @PropertyInject("etl.inbox.progress-ms")
@@ -58,8 +60,8 @@ public class InboxClientRoute extends RouteBuilder {
             .routeId("inbox-client")
             .routeConfigurationId("client-errors")
             .log("Inbox ${file:name}: reading")
-            .process(new InboxSteps.Open(Path.of(inboxDir, ".rejected"), chunkLines, maxLineBytes, progressMillis, work,
-                    hashPool))
+            .process(new InboxSteps.Open(Path.of(inboxDir, ".rejected"), chunkLines, chunkBytes, maxLineBytes,
+                    progressMillis, work, hashPool))
             .split(body()).streaming().stopOnException()
                 .parallelProcessing().executorService(sendPool)
                 .to("direct:inbox-send-chunk")

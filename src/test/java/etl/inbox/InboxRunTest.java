@@ -42,10 +42,10 @@ class InboxRunTest {
     void theHashWorkedOutBesideTheChunksGivesTheSameKeysOrNone(@TempDir Path dir) throws Exception {
         Path a = Files.writeString(dir.resolve("a.jsonl"), E + "\n" + E + "\n");
         java.util.List<Runnable> later = new java.util.ArrayList<>();
-        InboxRun beside = new InboxRun(a, dir.resolve(".rejected"), 1, 1 << 20, 5000, later::add);
+        InboxRun beside = new InboxRun(a, dir.resolve(".rejected"), 1, Long.MAX_VALUE, 1 << 20, 5000, later::add);
         InboxRun.Chunk checked = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                return beside.validate(lines(E), 0);
+                return beside.validate(lines(E), 0, 1);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -55,10 +55,10 @@ class InboxRunTest {
         assertEquals(new InboxRun(a, dir.resolve(".rejected"), 1, 1 << 20, 5000).key(1), beside.key(1));
 
         java.util.List<Runnable> gone = new java.util.ArrayList<>();
-        InboxRun lost = new InboxRun(a, dir.resolve(".rejected"), 1, 1 << 20, 5000, gone::add);
+        InboxRun lost = new InboxRun(a, dir.resolve(".rejected"), 1, Long.MAX_VALUE, 1 << 20, 5000, gone::add);
         Files.delete(a);
         gone.forEach(Runnable::run);
-        assertThrows(java.nio.file.NoSuchFileException.class, () -> lost.validate(lines(E), 0));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> lost.validate(lines(E), 0, 1));
     }
 
     @Test
@@ -67,7 +67,7 @@ class InboxRunTest {
         InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 10, 1 << 20, 5000);
         String shortLine = "{\"userId\":\"u\", \"name\":\"add_revenue\",\"value\":1.5,\"note\":\"n\"}";
         String longLine = "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":2,\"note\":\"" + "n".repeat(600) + "\"}";
-        InboxRun.Chunk c = run.validate(lines(shortLine + "\r\n" + longLine), 0);
+        InboxRun.Chunk c = run.validate(lines(shortLine + "\r\n" + longLine), 0, 1);
         assertEquals(shortLine + "\n{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":2.00}\n", new String(c.body(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
@@ -76,10 +76,10 @@ class InboxRunTest {
         String half = E + "\n" + E + "\n";
         Path f = Files.writeString(dir.resolve("p.jsonl"), half + half);
         InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 2, 1 << 20, 0);
-        run.sent(run.validate(lines(E + "\n" + E), 0).events(), false);
+        run.sent(run.validate(lines(E + "\n" + E), 0, 1).events(), false);
         assertTrue(run.progress().matches("Inbox p\\.jsonl: 2 lines read \\(50%\\), 2 accepted, 0 rejected, \\d+ events/s"),
                 run.progress());
-        run.sent(run.validate(lines(E + "\n" + E), 1).events(), true);
+        run.sent(run.validate(lines(E + "\n" + E), 1, 3).events(), true);
         assertTrue(run.progress().contains("4 lines read (100%), 2 accepted"), run.progress());
         assertTrue(run.summary().contains("2 chunks (2 events) had been applied before") == false
                 && run.summary().contains("1 chunks (2 events) had been applied before"), run.summary());
@@ -104,8 +104,8 @@ class InboxRunTest {
     void chunkLineNumbersAndQuarantine(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("f.jsonl"), "x");
         InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 3, 1 << 20, 5000);
-        InboxRun.Chunk first = run.validate(lines(E + "\r\n\nbad"), 0);
-        InboxRun.Chunk second = run.validate(lines(E + "\n{\"userId\":\"u\"}\n" + E), 1);
+        InboxRun.Chunk first = run.validate(lines(E + "\r\n\nbad"), 0, 1);
+        InboxRun.Chunk second = run.validate(lines(E + "\n{\"userId\":\"u\"}\n" + E), 1, 4);
         assertEquals(1, first.events());
         assertEquals(2, second.events());
         assertEquals(2, new String(second.body(), java.nio.charset.StandardCharsets.UTF_8).split("\n").length);
@@ -123,7 +123,7 @@ class InboxRunTest {
         byte[] bad = "{\"userId\":\"m\u00fe\",\"name\":\"add_revenue\",\"value\":1}"
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         byte[] bom = ("\uFEFF" + E).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        InboxRun.Chunk c = run.validate(List.of(bom, bad, new byte[] {0, 0}, E.getBytes()), 0);
+        InboxRun.Chunk c = run.validate(List.of(bom, bad, new byte[] {0, 0}, E.getBytes()), 0, 1);
         assertEquals(2, c.events(), "the BOM of the first line is dropped, the line is applied");
         assertEquals(E + "\n" + E + "\n", new String(c.body(), java.nio.charset.StandardCharsets.UTF_8));
         List<String> rejected = Files.readAllLines(dir.resolve(".rejected/g.jsonl.rejected.jsonl"));
@@ -142,7 +142,7 @@ class InboxRunTest {
         InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 10, 2000, 5000);
         byte[] over = ("{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1,\"n\":\"" + "z".repeat(3000) + "\"}")
                 .substring(0, 2001).getBytes();
-        InboxRun.Chunk c = run.validate(List.of(E.getBytes(), over), 0);
+        InboxRun.Chunk c = run.validate(List.of(E.getBytes(), over), 0, 1);
         assertEquals(1, c.events());
         String entry = Files.readString(dir.resolve(".rejected/h.jsonl.rejected.jsonl"));
         assertTrue(entry.contains("longer than 2000 bytes"), entry);
@@ -202,5 +202,71 @@ class InboxRunTest {
             assertTrue(quarantined.get(i).startsWith("{\"line\":" + (3 * (i + 1)) + ","), quarantined.get(i));
         }
         assertTrue(run.summary().startsWith("40 lines, 0 events accepted, 13 lines rejected"), run.summary());
+    }
+
+    /**
+     * Chunks ended by their byte bound (lines of a megabyte of garbage: NUL, invalid UTF-8, a BOM, a lone surrogate's
+     * bytes, deep nesting) hold a few lines each; every line keeps its number in the quarantine, every valid event is
+     * in one chunk, and the keys name the bound (chunk i of another chunking holds other lines).
+     */
+    @Test
+    void chunksEndedByTheirByteBoundKeepEveryLineNumber(@TempDir Path dir) throws Exception {
+        byte[][] garbage = {
+            ("\0" + "x".repeat(700_000)).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+            filled(900_000, (byte) 0xFF),
+            ("\uFEFF{\"userId\":\"" + "\u00e9".repeat(300_000) + "\"").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            concat(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, filled(800_000, (byte) 'a')),
+            "[".repeat(600_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        };
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        int line = 0;
+        List<Integer> badLines = new java.util.ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            for (byte[] g : garbage) {
+                file.writeBytes(E.getBytes());
+                file.write('\n');
+                file.writeBytes(g);
+                file.write('\n');
+                line += 2;
+                badLines.add(line);
+            }
+        }
+        Path f = Files.write(dir.resolve("f.jsonl"), file.toByteArray());
+        InboxRun run = new InboxRun(f, dir.resolve(".rejected"), 5000, 2_000_000, 1 << 20, 5000, Runnable::run);
+        List<InboxRun.Read> read = new java.util.ArrayList<>();
+        run.chunks(Files.newInputStream(f)).forEachRemaining(read::add);
+        assertTrue(read.size() >= 6, "15 MB in chunks of about 2 MB, not one chunk of 40 lines: " + read.size());
+        long next = 1;
+        int events = 0;
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (InboxRun.Read r : read) {
+            assertEquals(next, r.firstLine());
+            next += r.lines().size();
+            long bytes = r.lines().stream().mapToLong(l -> l.length + 1L).sum();
+            assertTrue(bytes <= 2_000_000 + (1 << 20) + 1, "a chunk holds at most its bound and a line: " + bytes);
+            InboxRun.Chunk c = run.validate(r);
+            events += c.events();
+            assertTrue(keys.add(c.key()) && c.key().contains("-5000-2000000-"), c.key());
+        }
+        assertEquals(41, next);
+        assertEquals(20, events);
+        List<String> quarantined = Files.readAllLines(dir.resolve(".rejected/f.jsonl.rejected.jsonl"));
+        assertEquals(badLines.size(), quarantined.size());
+        for (int i = 0; i < badLines.size(); i++) {
+            assertTrue(quarantined.get(i).startsWith("{\"line\":" + badLines.get(i) + ","), quarantined.get(i));
+        }
+        assertNotEquals(run.key(0), new InboxRun(f, dir.resolve(".rejected"), 5000, 1 << 20, 5000).key(0));
+    }
+
+    private static byte[] filled(int n, byte b) {
+        byte[] a = new byte[n];
+        java.util.Arrays.fill(a, b);
+        return a;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 }

@@ -76,4 +76,36 @@ class LinesTest {
         assertEquals(1001, lines.get(1).length, "the limit plus one byte stands for a longer line");
         assertEquals("b", new String(lines.get(2), StandardCharsets.UTF_8));
     }
+
+    /**
+     * A chunk ends at its line count or after the line that brings it to its byte bound: a file of megabyte lines
+     * (garbage: NUL, invalid UTF-8, a BOM) comes in chunks of a few lines, whatever the line count allows, so that
+     * what a chunk holds stays bounded.
+     */
+    @Test
+    void aChunkEndsAfterTheLineThatBringsItToItsByteBound() {
+        byte[] garbage = new byte[1 << 20];
+        for (int i = 0; i < garbage.length; i++) {
+            garbage[i] = (byte) (i % 3 == 0 ? 0 : i % 3 == 1 ? 0xFF : 0xEF);
+        }
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 10; i++) {
+            file.writeBytes(garbage);
+            file.write('\n');
+        }
+        file.writeBytes("a\nb\n".getBytes(StandardCharsets.UTF_8));
+        List<List<byte[]>> out = new ArrayList<>();
+        Lines.chunks(new ByteArrayInputStream(file.toByteArray()), 5000, 2_500_000, 1 << 20).forEachRemaining(out::add);
+        assertEquals(List.of(3, 3, 3, 3), out.stream().map(List::size).toList(),
+                "three megabyte lines reach 2.5 MB; the last chunk holds the tenth and the two short lines");
+        long most = out.stream().mapToLong(c -> c.stream().mapToLong(l -> l.length + 1L).sum()).max().orElseThrow();
+        org.junit.jupiter.api.Assertions.assertTrue(most <= 2_500_000 + (1 << 20) + 1, "at most the bound and a line");
+
+        // short lines: the line count ends them; the same bytes give the same chunks
+        assertEquals(List.of("a\nb", "c"), chunks("a\nb\nc\n", 2));
+        List<Integer> again = new ArrayList<>();
+        Lines.chunks(new ByteArrayInputStream(file.toByteArray()), 5000, 2_500_000, 1 << 20)
+                .forEachRemaining(c -> again.add(c.size()));
+        assertEquals(List.of(3, 3, 3, 3), again);
+    }
 }

@@ -76,6 +76,60 @@ class HostileInboxTest extends SystemTestBase {
         assertEquals(404, Http.get(u + "m\uFFFD").status());
     }
 
+    /**
+     * A file of megabyte lines (NUL, invalid UTF-8, a BOM, a lone surrogate, deep nesting, Latin-1) between valid
+     * events: it is sent in chunks of about etl.inbox.chunk-bytes (here 2 MB), not in one chunk of its 24 lines, so
+     * that what the client holds stays bounded (5,000 such lines in a chunk held 5 GB; a 600 MB file stalled a
+     * process with -Xmx256m without a word); every valid event is applied once and every bad line quarantined under
+     * its own number.
+     */
+    @Test
+    void aFileOfMegabyteLinesIsSentInChunksOfBoundedSize() throws Exception {
+        String u = user("megalines");
+        String name = "megalines-" + u + ".jsonl";
+        byte[][] garbage = {
+            ("\0" + "x".repeat(1_000_000)).getBytes(StandardCharsets.ISO_8859_1),
+            ("\uFEFF{\"userId\":\"" + u + "\",\"v\":\"" + "\u00e9".repeat(450_000) + "\"}")
+                    .getBytes(StandardCharsets.ISO_8859_1),
+            ("{\"userId\":\"\ud800" + "a".repeat(1_000_000) + "\"}").getBytes(StandardCharsets.UTF_8),
+            "[".repeat(1_000_000).getBytes(StandardCharsets.US_ASCII),
+        };
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        for (int i = 0; i < 12; i++) {
+            f.writeBytes((InboxTest.ev(u, "add_revenue", "1") + "\n").getBytes(StandardCharsets.UTF_8));
+            f.writeBytes(garbage[i % garbage.length]);
+            f.write('\n');
+        }
+        byte[] content = f.toByteArray();
+        dropBytes(name, content);
+
+        Waits.until("the file in .done/", 60_000, () -> Files.exists(inbox().resolve(".done").resolve(name)));
+        Waits.revenue(u, "12", 10_000);
+        List<String> rejected = Files.readAllLines(inbox().resolve(".rejected").resolve(name + ".rejected.jsonl"));
+        assertEquals(12, rejected.size());
+        for (int i = 0; i < 12; i++) {
+            assertEquals(2 * (i + 1), Http.JSON.readTree(rejected.get(i)).get("line").asInt(), rejected.get(i));
+        }
+        // the chunks as the server spooled them: each one's key names the file's content, the bounds and its place
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(content));
+        java.util.regex.Pattern key = java.util.regex.Pattern.compile("inbox-" + sha + "-1000-2000000-(\\d+)");
+        java.util.Set<String> chunks = new java.util.TreeSet<>();
+        Waits.until("the spool files applied", 10_000, () -> {
+            chunks.clear();
+            try (var files = Files.list(outbox().resolve(".done"))) {
+                for (Path p : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
+                    var m = key.matcher(Files.readString(p, StandardCharsets.ISO_8859_1));
+                    while (m.find()) {
+                        chunks.add(m.group(1));
+                    }
+                }
+            }
+            return chunks.size() >= 4;
+        });
+        assertTrue(chunks.size() <= 12, "chunks of a megabyte line or two each: " + chunks);
+    }
+
     @Test
     void aLinkInTheInboxIsNeverRead() throws Exception {
         String u = user("link");

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.TestInstance;
         "etl.processor.poll-ms=100",
         "etl.inbox.poll-ms=100",
         "etl.inbox.chunk-lines=1000",
+        "etl.inbox.chunk-bytes=2000000",
         "etl.client.retry-initial-ms=100",
         "etl.client.retry-max-ms=1000",
         "etl.keys.purge-delay-ms=500",
