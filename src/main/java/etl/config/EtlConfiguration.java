@@ -39,6 +39,7 @@ import etl.io.Folders;
 import etl.metrics.EtlMetrics;
 import etl.http.RequestBodyReader;
 import etl.http.ApiDoor;
+import etl.http.BodyBudget;
 import etl.http.HttpAnswerMetrics;
 import etl.http.HttpServers;
 import etl.http.ManagementDoor;
@@ -112,6 +113,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private long lingerMicros;
     @PropertyInject("etl.http.max-body-bytes")
     private long maxBodyBytes;
+    @PropertyInject("etl.http.body-budget-bytes")
+    private long bodyBudgetBytes;
     @PropertyInject("etl.auth.token")
     private String authToken;
     @PropertyInject("etl.processor.on-applied")
@@ -490,7 +493,8 @@ public class EtlConfiguration implements CamelConfiguration {
     public Vertx vertx(CamelContext context, StartupGate gate, AuthToken token, EtlMetrics metrics,
             StatusPage statusPage) {
         HttpServers servers = new HttpServers(context, idleTimeoutSeconds, maxHeaderBytes, maxLineBytes);
-        ApiDoor door = new ApiDoor(token, metrics, maxBodyBytes, bodyTimeoutMillis, queryRequiresToken);
+        ApiDoor door = new ApiDoor(token, metrics, maxBodyBytes, bodyTimeoutMillis, queryRequiresToken,
+                BodyBudget.of(bodyBudgetBytes, maxBodyBytes, Runtime.getRuntime().maxMemory()));
         UploadDoor uploads = new UploadDoor(token, metrics, Path.of(importsDir), importMaxBytes);
         servers.onRouter(httpPort, router -> {
             gate.install(router);

@@ -22,9 +22,12 @@ import io.vertx.ext.web.RoutingContext;
  * {@code Authorization} header of the request itself (never a query parameter) is checked before any byte of the body
  * is read: a wrong token is a 401 at once, and the connection is closed instead of reading what follows;</li>
  * <li>the body of {@code POST /liveEvent} (and of {@code POST /exports}, {@code POST /audits}) is read here, on the
- * event loop, up to its size limit (413) and within its time limit (408), both in JSON. Camel's consumer runs the route on a worker thread from the first byte; reading
- * a body there let a client sending a byte a second hold a worker for the whole time, and a few such clients stop
- * the API. The route gets the body from {@link #take}.</li>
+ * event loop, up to its size limit (413) and within its time limit (408), both in JSON. Camel's consumer runs the
+ * route on a worker thread from the first byte; reading a body there let a client sending a byte a second hold a
+ * worker for the whole time, and a few such clients stop the API. The route gets the body from {@link #take};</li>
+ * <li>the bodies held at once, across all connections, stay within a {@link BodyBudget}: a body that would go over it
+ * is a 503 with {@code Retry-After}, so that clients sending many large bodies at once get an answer to retry
+ * instead of running the server out of memory under everyone else's requests.</li>
  * </ul>
  */
 public final class ApiDoor {
@@ -35,7 +38,14 @@ public final class ApiDoor {
     static final String CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
             + " object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-    /** The largest body buffer made before the bytes arrive (a chunk of the inbox client is about 300 KB). */
+    static final String BUSY = "the server holds as many request bodies as it may at once (etl.http.body-budget-bytes);"
+            + " nothing was kept; send it again";
+
+    /**
+     * The largest body buffer made before the bytes arrive (a chunk of the inbox client is about 1 MB, and grows its
+     * buffer once or twice): it is taken from the budget before a byte is read, so clients announcing large bodies
+     * and sending nothing hold little each.
+     */
     static final int PRESIZE_MAX = 512 * 1024;
 
     private final AuthToken token;
@@ -43,10 +53,12 @@ public final class ApiDoor {
     private final long maxBodyBytes;
     private final long bodyTimeoutMillis;
     private final boolean queryNeedsToken;
+    private final BodyBudget budget;
 
     public ApiDoor(AuthToken token, etl.metrics.EtlMetrics metrics, long maxBodyBytes, long bodyTimeoutMillis,
-            boolean queryNeedsToken) {
+            boolean queryNeedsToken, BodyBudget budget) {
         this.token = token;
+        this.budget = budget;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.bodyTimeoutMillis = bodyTimeoutMillis;
@@ -107,7 +119,19 @@ public final class ApiDoor {
         // sized by Content-Length (the inbox client's chunk of 5,000 events grew from 256 bytes by doubling: eleven
         // copies of it on the event loop), up to PRESIZE_MAX: a length announced is not a length sent, and a few slow
         // senders must not make the server hold 16 MiB each before their bytes arrive
-        Buffer body = Buffer.buffer(initialSize(request.getHeader("Content-Length")));
+        int first = initialSize(request.getHeader("Content-Length"));
+        // what this body holds of the budget, given back once its answer has gone (or the connection closed)
+        long[] held = {0};
+        ctx.addEndHandler(done -> {
+            budget.give(held[0]);
+            held[0] = 0;
+        });
+        if (!budget.take(first)) {
+            refuse(ctx, route, started, 503, BUSY);
+            return;
+        }
+        held[0] = first;
+        Buffer body = Buffer.buffer(first);
         boolean[] over = {false};
         long timer = ctx.vertx().setTimer(bodyTimeoutMillis, t -> {
             if (!ctx.response().ended()) {
@@ -119,11 +143,21 @@ public final class ApiDoor {
             if (over[0]) {
                 return;
             }
-            if (body.length() + chunk.length() > maxBodyBytes) {
+            long size = (long) body.length() + chunk.length();
+            if (size > maxBodyBytes) {
                 over[0] = true;
                 ctx.vertx().cancelTimer(timer);
                 refuse(ctx, route, started, 413, "request body is larger than " + maxBodyBytes + " bytes; nothing was kept");
                 return;
+            }
+            if (size > held[0]) {
+                if (!budget.take(size - held[0])) {
+                    over[0] = true;
+                    ctx.vertx().cancelTimer(timer);
+                    refuse(ctx, route, started, 503, BUSY);
+                    return;
+                }
+                held[0] = size;
             }
             body.appendBuffer(chunk);
         });
@@ -174,6 +208,9 @@ public final class ApiDoor {
             return;
         }
         metrics.http(route, status, System.nanoTime() - started);
+        if (status == 503) {
+            r.putHeader("Retry-After", "1");
+        }
         r.setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
                 .end(Json.error(message)).onComplete(v -> ctx.request().connection().close());
     }
