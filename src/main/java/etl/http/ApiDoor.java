@@ -144,20 +144,22 @@ public final class ApiDoor {
                 return;
             }
             long size = (long) body.length() + chunk.length();
+            int refusal = 0;
             if (size > maxBodyBytes) {
+                refusal = 413;
+            } else if (size > held[0]) {
+                if (budget.take(size - held[0])) {
+                    held[0] = size;
+                } else {
+                    refusal = 503;
+                }
+            }
+            if (refusal != 0) {
                 over[0] = true;
                 ctx.vertx().cancelTimer(timer);
-                refuse(ctx, route, started, 413, "request body is larger than " + maxBodyBytes + " bytes; nothing was kept");
+                refuse(ctx, route, started, refusal, refusal == 503 ? BUSY
+                        : "request body is larger than " + maxBodyBytes + " bytes; nothing was kept");
                 return;
-            }
-            if (size > held[0]) {
-                if (!budget.take(size - held[0])) {
-                    over[0] = true;
-                    ctx.vertx().cancelTimer(timer);
-                    refuse(ctx, route, started, 503, BUSY);
-                    return;
-                }
-                held[0] = size;
             }
             body.appendBuffer(chunk);
         });

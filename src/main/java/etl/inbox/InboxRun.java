@@ -235,8 +235,7 @@ public final class InboxRun {
                     : new IOException("could not hash " + fileName + ": " + e.getCause(), e.getCause());
         }
         // the chunking is part of the key: chunk i of another chunking holds other lines
-        return "inbox-" + content + "-" + chunkLines + (chunkBytes == Long.MAX_VALUE ? "" : "-" + chunkBytes) + "-"
-                + index;
+        return "inbox-" + content + "-" + Lines.bounds(chunkLines, chunkBytes) + "-" + index;
     }
 
     /** The server acknowledged a chunk. */

@@ -54,6 +54,14 @@ public final class Lines implements Closeable {
         return new Chunks(new Lines(in, maxLineBytes), perChunk, perChunkBytes);
     }
 
+    /**
+     * The bounds of a chunking as a chunk's key names them: {@code <lines>-<bytes>}, or {@code <lines>} alone for chunks
+     * bounded by their line count only (the keys of imports accepted before chunks had a byte bound).
+     */
+    public static String bounds(int perChunk, long perChunkBytes) {
+        return perChunkBytes == Long.MAX_VALUE ? Integer.toString(perChunk) : perChunk + "-" + perChunkBytes;
+    }
+
     /** Each line's bytes, whatever its length, for files the system wrote itself (the outbox's spool lines). */
     public static Iterator<byte[]> each(InputStream in) {
         return new Each(chunks(in, 1, Integer.MAX_VALUE - 16));

@@ -73,7 +73,7 @@ public final class ImportRun implements Iterator<ImportRun.Chunk>, Closeable {
 
     /** The Idempotency-Key of chunk {@code index}: the job and the chunk's place (its bounds included). */
     public String key(int index) {
-        return "import-" + id + "-" + chunkLines + (chunkBytes == Long.MAX_VALUE ? "" : "-" + chunkBytes) + "-" + index;
+        return "import-" + id + "-" + Lines.bounds(chunkLines, chunkBytes) + "-" + index;
     }
 
     @Override

@@ -30,8 +30,8 @@ import io.vertx.ext.web.Router;
 
 /**
  * The door's budget of bodies held at once, over real HTTP on a real Vert.x server: bodies of garbage bytes (NUL,
- * invalid UTF-8, a BOM) that would go over it are a 503 with Retry-After and a JSON error, at once; a small request
- * meanwhile is answered; every byte comes back to the budget when the answers have gone, and the refused body then
+ * invalid UTF-8, a BOM) that would go over it are a 503 with Retry-After and a JSON error, before their body is read
+ * when their first buffer does not fit, or as soon as what they sent does not; a small request meanwhile is answered; every byte comes back to the budget when the answers have gone, and the refused body then
  * goes through whole.
  */
 class BodyBudgetTest {
@@ -101,6 +101,37 @@ class BodyBudgetTest {
                 assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
                 assertTrue(answer.contains("Retry-After: 1") || answer.contains("retry-after: 1"), answer);
                 assertTrue(answer.contains("{\"error\":\"the server holds as many request bodies"), answer);
+            }
+
+            // a fourth sends its body in pieces, without a length: refused once what it sent would go over the budget
+            try (java.net.Socket raw = new java.net.Socket("localhost", server.actualPort())) {
+                raw.setSoTimeout(10_000);
+                CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    } catch (java.io.IOException e) {
+                        return "read failed: " + e;
+                    }
+                });
+                var out = raw.getOutputStream();
+                out.write(("POST /liveEvent HTTP/1.1\r\nHost: localhost\r\nAuthorization: secret\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                int sent = 0;
+                try {
+                    while (!answer.isDone() && sent < 2_000_000) {
+                        out.write((Integer.toHexString(65_536) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        out.write(garbage, 0, 65_536);
+                        out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        out.flush();
+                        sent += 65_536;
+                        Thread.sleep(50);
+                    }
+                } catch (java.io.IOException closed) {
+                    // the server closed the connection after its answer
+                }
+                String text = answer.get(10, TimeUnit.SECONDS);
+                assertTrue(text.startsWith("HTTP/1.1 503"), text);
+                assertTrue(sent < 1_000_000, "refused once over the budget (half a megabyte left), not at the end: " + sent);
             }
 
             HttpResponse<String> small = post(http, uri, "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1}"
