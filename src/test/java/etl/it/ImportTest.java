@@ -80,6 +80,53 @@ class ImportTest extends SystemTestBase {
         assertNoUploadsLeft();
     }
 
+    /**
+     * An import of megabyte lines of garbage (NUL, invalid UTF-8, a BOM, deep nesting) between valid events is read in
+     * chunks of about etl.inbox.chunk-bytes (here 2 MB) as an inbox file is: the job keeps the bounds it was accepted
+     * with, each chunk's key names them, every valid event is applied once and every bad line rejected under its
+     * number.
+     */
+    @Test
+    void anImportOfMegabyteLinesIsReadInChunksOfBoundedSize() throws Exception {
+        String u = user("impmega");
+        byte[][] garbage = {
+            ("\0" + "x".repeat(1_000_000)).getBytes(StandardCharsets.ISO_8859_1),
+            ("\uFEFF{\"userId\":\"" + "\u00e9".repeat(500_000) + "\"}").getBytes(StandardCharsets.ISO_8859_1),
+            "[".repeat(1_000_000).getBytes(StandardCharsets.US_ASCII),
+        };
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        for (byte[] g : garbage) {
+            f.write(bytes("{\"userId\":\"" + u + "\",\"name\":\"add_revenue\",\"value\":1}\n"));
+            f.write(g);
+            f.write('\n');
+        }
+        f.write(bytes("{\"userId\":\"" + u + "\",\"name\":\"add_revenue\",\"value\":1}\n"));
+
+        JsonNode job = awaitCompleted(upload(f.toByteArray(), "application/x-ndjson"));
+        String id = job.get("id").asText();
+        assertEquals(7, job.get("lines").asLong(), job.toString());
+        assertEquals(4, job.get("accepted").asLong(), job.toString());
+        assertEquals(2000000, job.get("chunkBytes").asLong(), job.toString());
+        Waits.revenue(u, "4", 15_000);
+        assertEquals(List.of(2L, 4L, 6L), new ArrayList<>(rejected(id).keySet()));
+        // the chunks as spooled: more than one, each key naming the bounds
+        java.util.regex.Pattern key = java.util.regex.Pattern.compile("import-" + id + "-1000-2000000-(\\d+)");
+        java.util.Set<String> chunks = new java.util.TreeSet<>();
+        Waits.until("the import's spool files applied", 10_000, () -> {
+            chunks.clear();
+            try (var files = Files.list(outbox().resolve(".done"))) {
+                for (Path p : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
+                    var m = key.matcher(Files.readString(p, StandardCharsets.ISO_8859_1));
+                    while (m.find()) {
+                        chunks.add(m.group(1));
+                    }
+                }
+            }
+            return chunks.size() >= 2;
+        });
+        assertNoUploadsLeft();
+    }
+
     @Test
     void aCsvImportReadsQuotedFieldsAndRejectsBadRecords() throws Exception {
         String u = user("csv") + "-";
