@@ -113,20 +113,8 @@ class HostileInboxTest extends SystemTestBase {
         // the chunks as the server spooled them: each one's key names the file's content, the bounds and its place
         String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(content));
-        java.util.regex.Pattern key = java.util.regex.Pattern.compile("inbox-" + sha + "-1000-2000000-(\\d+)");
-        java.util.Set<String> chunks = new java.util.TreeSet<>();
-        Waits.until("the spool files applied", 10_000, () -> {
-            chunks.clear();
-            try (var files = Files.list(outbox().resolve(".done"))) {
-                for (Path p : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
-                    var m = key.matcher(Files.readString(p, StandardCharsets.ISO_8859_1));
-                    while (m.find()) {
-                        chunks.add(m.group(1));
-                    }
-                }
-            }
-            return chunks.size() >= 4;
-        });
+        java.util.Set<String> chunks = spooledChunks(
+                java.util.regex.Pattern.compile("inbox-" + sha + "-1000-2000000-(\\d+)"), 4);
         assertTrue(chunks.size() <= 12, "chunks of a megabyte line or two each: " + chunks);
     }
 

@@ -110,20 +110,7 @@ class ImportTest extends SystemTestBase {
         Waits.revenue(u, "4", 15_000);
         assertEquals(List.of(2L, 4L, 6L), new ArrayList<>(rejected(id).keySet()));
         // the chunks as spooled: more than one, each key naming the bounds
-        java.util.regex.Pattern key = java.util.regex.Pattern.compile("import-" + id + "-1000-2000000-(\\d+)");
-        java.util.Set<String> chunks = new java.util.TreeSet<>();
-        Waits.until("the import's spool files applied", 10_000, () -> {
-            chunks.clear();
-            try (var files = Files.list(outbox().resolve(".done"))) {
-                for (Path p : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
-                    var m = key.matcher(Files.readString(p, StandardCharsets.ISO_8859_1));
-                    while (m.find()) {
-                        chunks.add(m.group(1));
-                    }
-                }
-            }
-            return chunks.size() >= 2;
-        });
+        spooledChunks(java.util.regex.Pattern.compile("import-" + id + "-1000-2000000-(\\d+)"), 2);
         assertNoUploadsLeft();
     }
 

@@ -64,6 +64,27 @@ public abstract class SystemTestBase {
     }
 
     /**
+     * The places of the chunks whose Idempotency-Keys match {@code key} (its group 1 the place) in the applied spool
+     * files of outbox/.done/, once at least {@code atLeast} of them are there.
+     */
+    protected static java.util.Set<String> spooledChunks(java.util.regex.Pattern key, int atLeast) throws Exception {
+        java.util.Set<String> chunks = new java.util.TreeSet<>();
+        Waits.until(atLeast + " chunks in the applied spool files", 10_000, () -> {
+            chunks.clear();
+            try (var files = java.nio.file.Files.list(outbox().resolve(".done"))) {
+                for (Path p : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
+                    var m = key.matcher(java.nio.file.Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1));
+                    while (m.find()) {
+                        chunks.add(m.group(1));
+                    }
+                }
+            }
+            return chunks.size() >= atLeast;
+        });
+        return chunks;
+    }
+
+    /**
      * Waits until the processor has looked at the outbox five more times (route {@code outbox-processor}): whatever was
      * spooled before the call has been applied by then, so "nothing was kept" can be asserted. (A look in progress at
      * the call may have listed before the last file came; the next one sees it first and waits for one more look, see
