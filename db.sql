@@ -1,11 +1,15 @@
 -- Schema of the revenue ETL. Applied by the system at start-up (under an advisory lock) and safe to apply twice;
 -- it also runs by hand: psql -f db.sql
 
--- The per-user running totals (the contract's table).
+-- The per-user running totals (the contract's table). Every batch updates the rows of its users: half of each page is
+-- left free (fillfactor) so that a row's new version goes into its own page (a HOT update: no new index entry, one WAL
+-- record instead of two); with full pages every update moved the row and added to the B-tree. PostgreSQL 17, a C
+-- database, fsync on: 10,000 users updated per batch 43 ms against 66 (40 batches); 113,000 users updated and 18,000
+-- inserted into 864,000 0.96-1.19 s against 1.50-2.12. A table made before keeps its own (README says how to change it).
 CREATE TABLE IF NOT EXISTS users_revenue (
     user_id VARCHAR(255) PRIMARY KEY,
     revenue NUMERIC(20, 2) NOT NULL
-);
+) WITH (fillfactor = 50);
 
 -- The outbox files already applied, written by camel-sql's JdbcMessageIdRepository (processorName 'outbox-files')
 -- in the same transaction as the totals they changed. Own DDL: the auto-created table has messageId VARCHAR(100).
