@@ -125,6 +125,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private long backoffMax;
     @PropertyInject("etl.processor.files-per-batch")
     private int filesPerBatch;
+    @PropertyInject("etl.processor.work-mem")
+    private String workMem;
     @PropertyInject("etl.processor.poll-ms")
     private long processorMaxWait;
     @PropertyInject("etl.archive.retention-days")
@@ -324,8 +326,9 @@ public class EtlConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public KafkaApply kafkaApply(DataSource dataSource, EtlMetrics metrics, OutboxFiles outbox) {
-        return new KafkaApply(dataSource, kafka.topic(), metrics, outbox);
+    public KafkaApply kafkaApply(DataSource dataSource, EtlMetrics metrics, OutboxFiles outbox,
+            ApplyTotals applyTotals) {
+        return new KafkaApply(dataSource, kafka.topic(), metrics, outbox, applyTotals);
     }
 
     // The database: the pool, Spring's transaction manager and the policy of the routes' transacted(), the applied
@@ -422,7 +425,7 @@ public class EtlConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public ApplyTotals applyTotals(DataSourceTransactionManager transactions) {
-        return new ApplyTotals(transactions.getDataSource());
+        return new ApplyTotals(transactions.getDataSource(), workMem);
     }
 
     @BindToRegistry(lazy = true)

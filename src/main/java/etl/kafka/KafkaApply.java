@@ -46,14 +46,17 @@ public final class KafkaApply implements Processor {
     private final String topic;
     private final EtlMetrics metrics;
     private final OutboxFiles outbox;
+    private final ApplyTotals applyTotals;
     private final String initSql = Sql.text("kafka-offsets-init.sql");
     private final String lockSql = Sql.text("kafka-offsets-lock.sql");
     private final String moveSql = Sql.text("kafka-offsets-move.sql");
     private final String claimSql = Sql.text("kafka-claim-keys.sql");
     private final String requestKeySql = Sql.text("kafka-request-key.sql");
 
-    public KafkaApply(DataSource dataSource, String topic, EtlMetrics metrics, OutboxFiles outbox) {
+    public KafkaApply(DataSource dataSource, String topic, EtlMetrics metrics, OutboxFiles outbox,
+            ApplyTotals applyTotals) {
         this.dataSource = dataSource;
+        this.applyTotals = applyTotals;
         this.topic = topic;
         this.metrics = metrics;
         this.outbox = outbox;
@@ -296,6 +299,6 @@ public final class KafkaApply implements Processor {
         for (int i = 0; i < users.length; i++) {
             amounts[i] = sums.get(users[i]);
         }
-        ApplyTotals.apply(c, users, amounts);
+        applyTotals.applyBatch(c, users, amounts);
     }
 }

@@ -36,26 +36,52 @@ public final class ApplyTotals implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(ApplyTotals.class);
     private static final String MERGE = Sql.text("merge-totals.sql");
     private static final String UPSERT = Sql.text("upsert-totals.sql");
+    private static final String WORK_MEM = Sql.text("batch-work-mem.sql");
 
     private final DataSource dataSource;
+    private final String workMem;
     private final AtomicLong upserts = new AtomicLong();
 
-    /** {@code dataSource}: the one of the transaction manager, whose connection the batch's transaction holds. */
-    public ApplyTotals(DataSource dataSource) {
+    /**
+     * {@code dataSource}: the one of the transaction manager, whose connection the batch's transaction holds;
+     * {@code workMem}: PostgreSQL's work_mem for the batch's transaction ({@code etl.processor.work-mem}, as
+     * PostgreSQL writes it: {@code 64MB}), or blank for the server's own.
+     */
+    public ApplyTotals(DataSource dataSource, String workMem) {
         this.dataSource = dataSource;
+        this.workMem = workMem == null ? "" : workMem.trim();
+        if (!this.workMem.isEmpty() && !this.workMem.matches("[0-9]+ ?(kB|MB|GB)?")) {
+            // checked here: PostgreSQL's refusal would read as a batch refused for good, and set every batch aside
+            throw new IllegalArgumentException("etl.processor.work-mem is not a size PostgreSQL reads (64MB, 65536kB): "
+                    + workMem);
+        }
     }
 
     @Override
     public void process(Exchange exchange) throws SQLException {
         Connection c = DataSourceUtils.getConnection(dataSource);
         try {
-            if (apply(c, exchange.getMessage().getHeader("users", Object[].class),
+            if (applyBatch(c, exchange.getMessage().getHeader("users", Object[].class),
                     exchange.getMessage().getHeader("amounts", Object[].class))) {
                 upserts.incrementAndGet();
             }
         } finally {
             DataSourceUtils.releaseConnection(c, dataSource);
         }
+    }
+
+    /**
+     * {@link #apply} for a whole batch, in whose transaction {@code work_mem} is set first: the batch's transaction
+     * (outbox mode) or the records' (Kafka mode). True when the UPSERT applied the sums.
+     */
+    public boolean applyBatch(Connection c, Object[] users, Object[] amounts) throws SQLException {
+        if (!workMem.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(WORK_MEM)) {
+                ps.setString(1, workMem);
+                ps.execute();
+            }
+        }
+        return apply(c, users, amounts);
     }
 
     /**

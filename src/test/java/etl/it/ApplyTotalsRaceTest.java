@@ -129,4 +129,31 @@ class ApplyTotalsRaceTest extends SystemTestBase {
             assertEquals(new BigDecimal("7.00"), revenue(c, u), "nothing of the refused batch");
         }
     }
+
+    @Test
+    void theBatchsWorkMemHoldsForItsTransactionOnly() throws Exception {
+        String u = user("work-mem");
+        try (Connection c = dataSource().getConnection()) {
+            String before = show(c, "work_mem");
+            c.setAutoCommit(false);
+            applyTotals().applyBatch(c, new String[] {u}, new String[] {"1.25"});
+            assertEquals("64MB", show(c, "work_mem"), "etl.processor.work-mem, in the batch's transaction");
+            c.commit();
+            assertEquals(before, show(c, "work_mem"), "the pool's connection as it was, after the commit");
+            assertEquals(new BigDecimal("1.25"), revenue(c, u));
+        }
+        for (String bad : new String[] {"64 megabytes", "64MB; DROP TABLE users_revenue", "-1", "6\u00004MB", "64TB"}) {
+            assertThrows(IllegalArgumentException.class, () -> new ApplyTotals(dataSource(), bad), bad);
+        }
+    }
+
+    private static String show(Connection c, String setting) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT current_setting(?)")) {
+            st.setString(1, setting);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
 }
