@@ -2,6 +2,5 @@
 -- (etl.processor.ApplyTotals, in both modes): in user order, waiting for the other batch and adding to its row. The
 -- statement every batch used before the MERGE.
 INSERT INTO users_revenue (user_id, revenue)
-SELECT u, a FROM unnest(CAST(? AS varchar[]), CAST(? AS numeric[])) AS batch(u, a)
-ORDER BY u COLLATE "C"
+SELECT u, a FROM batch_sums ORDER BY u COLLATE "C"
 ON CONFLICT (user_id) DO UPDATE SET revenue = users_revenue.revenue + EXCLUDED.revenue

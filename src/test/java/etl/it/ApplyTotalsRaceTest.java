@@ -88,13 +88,16 @@ class ApplyTotalsRaceTest extends SystemTestBase {
     }
 
     @Test
-    void idsThatAnArrayLiteralWouldMisreadArePassedAsTheyAre() throws Exception {
-        // what the validator accepts and pgjdbc must quote in the array's text: quotes, backslashes, commas, braces,
-        // the word NULL, spaces, a BOM character, characters beyond the BMP, 255 characters
+    void idsThatCopyOrAnArrayLiteralWouldMisreadArePassedAsTheyAre() throws Exception {
+        // what the validator accepts and the COPY's text rows must escape: tabs, line feeds, carriage returns,
+        // backslashes (COPY's own "\N" for null and "\." for the end); and what an array literal had to quote:
+        // quotes, commas, braces, the word NULL, spaces; a BOM character, characters beyond the BMP, 255 characters
         String tag = user("");
         String[] users = {"q\"uote" + tag, "back\\slash,{brace}" + tag, "NULL", "null" + tag, " spaced " + tag,
-            "\uFEFFbom" + tag, "emoji\uD83D\uDE00" + tag, "x".repeat(255 - tag.length()) + tag};
-        String[] amounts = {"1.00", "2.00", "3.00", "4.00", "5.00", "6.00", "7.00", "8.00"};
+            "\uFEFFbom" + tag, "emoji\uD83D\uDE00" + tag, "x".repeat(255 - tag.length()) + tag, "tab\there" + tag,
+            "line\nfeed\n" + tag, "\rreturn" + tag, "\\N", "\\.", "\\.\n\\." + tag, "\\t" + tag};
+        String[] amounts = {"1.00", "2.00", "3.00", "4.00", "5.00", "6.00", "7.00", "8.00", "9.00", "10.00", "11.00",
+            "12.00", "13.00", "14.00", "15.00"};
         BigDecimal[] before = new BigDecimal[users.length];
         try (Connection c = dataSource().getConnection()) {
             for (int i = 0; i < users.length; i++) {
@@ -127,6 +130,15 @@ class ApplyTotalsRaceTest extends SystemTestBase {
         assertTrue(Failures.refusedForGood(refused), "refused for good, so the batch is isolated: " + refused);
         try (Connection c = dataSource().getConnection()) {
             assertEquals(new BigDecimal("7.00"), revenue(c, u), "nothing of the refused batch");
+        }
+        // an id longer than the column (the door refuses it; a spool written by hand might not): refused for good too
+        String tooLong = "y".repeat(256);
+        Exception longId = assertThrows(Exception.class,
+                () -> apply(new String[] {u, tooLong}, new String[] {"1.00", "1.00"}));
+        assertTrue(Failures.refusedForGood(longId), "refused for good: " + longId);
+        try (Connection c = dataSource().getConnection()) {
+            assertEquals(new BigDecimal("7.00"), revenue(c, u), "nothing of the refused batch");
+            assertEquals(null, revenue(c, tooLong));
         }
     }
 
