@@ -30,6 +30,14 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 );
 CREATE INDEX IF NOT EXISTS idempotency_keys_applied_at ON idempotency_keys (applied_at);
 
+-- The halves of large batches applied on a second connection and prepared (PREPARE TRANSACTION 'etl-half-…'): a half's
+-- id is written in its batch's transaction, so a row here means that batch committed and its half is to be committed
+-- too (etl.processor.ApplyTotals; etl.processor.PreparedHalves finishes a half whose process died in between).
+CREATE TABLE IF NOT EXISTS batch_halves (
+    gid VARCHAR(64) PRIMARY KEY,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
 -- Background jobs (imports, exports, audits): created by the HTTP API, run by the routes import-*, export-*, audit-*
 -- in whichever process claims them (FOR UPDATE SKIP LOCKED). A running job holds a lease that its runner renews with
 -- each progress update; a job whose lease ran out (its process was killed) is claimed again and run from the start,

@@ -72,6 +72,7 @@ import etl.processor.Backoff;
 import etl.processor.BatchSteps;
 import etl.processor.BatchFailed;
 import etl.processor.ApplyTotals;
+import etl.processor.PreparedHalves;
 import etl.processor.IsolatedApply;
 import etl.processor.KeepRejected;
 import etl.processor.StartBatch;
@@ -127,6 +128,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private int filesPerBatch;
     @PropertyInject("etl.processor.work-mem")
     private String workMem;
+    @PropertyInject("etl.processor.split-users")
+    private int splitUsers;
     @PropertyInject("etl.processor.poll-ms")
     private long processorMaxWait;
     @PropertyInject("etl.archive.retention-days")
@@ -425,7 +428,13 @@ public class EtlConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public ApplyTotals applyTotals(DataSourceTransactionManager transactions) {
-        return new ApplyTotals(transactions.getDataSource(), workMem);
+        return new ApplyTotals(transactions.getDataSource(), workMem, splitUsers);
+    }
+
+    @BindToRegistry(lazy = true)
+    public PreparedHalves preparedHalves(DataSourceTransactionManager transactions) {
+        // halves prepared in the last 2 s are left to their own process, which is about to finish them
+        return new PreparedHalves(transactions.getDataSource(), 2);
     }
 
     @BindToRegistry(lazy = true)

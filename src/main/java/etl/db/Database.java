@@ -127,6 +127,9 @@ public final class Database implements AutoCloseable {
                 .setRegisterShutdownHook(false)
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("max_connections", "200")
+                // a batch of many users applies half of them on a second connection, prepared, then committed with
+                // the batch (etl.processor.ApplyTotals): two backends insert at once (PostgreSQL's default is 0)
+                .setServerConfig("max_prepared_transactions", "32")
                 // a new cluster collates by bytes ("C"; UTF-8 still, zonky's -E): the primary key's B-tree of
                 // users_revenue compares ids with memcmp instead of the C library's strcoll, and sorts use abbreviated
                 // keys. 462,000 users (127,000 of them updated) merged into 274,000: 2.2-2.7 s against 3.1-3.8 s with

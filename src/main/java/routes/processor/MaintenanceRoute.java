@@ -5,7 +5,8 @@ import org.apache.camel.builder.RouteBuilder;
 
 /**
  * Forgets old marks: Idempotency-Keys and applied outbox-file names older than {@code etl.keys.retention-days}
- * (30 days by default; the contract promises at least 7). Runs in the processor role, hourly.
+ * (30 days by default; the contract promises at least 7), hourly; finishes batch halves left prepared. Runs in the
+ * processor role.
  */
 public class MaintenanceRoute extends RouteBuilder {
 
@@ -19,6 +20,12 @@ public class MaintenanceRoute extends RouteBuilder {
             .to("sql:resource:classpath:sql/purge-files.sql?dataSource=#dataSource")
             .log("Forgot ${header.CamelSqlUpdateCount} applied outbox file names older than"
                     + " {{etl.keys.retention-days}} days");
+
+        // the second half of a large batch left prepared by a process that stopped between the batch's commit and the
+        // half's (etl.processor.ApplyTotals): committed or rolled back as its batch was
+        from("timer:batch-halves?delay=0&period={{etl.processor.halves-check-ms}}")
+            .routeId("batch-halves")
+            .process("preparedHalves");
 
         // the archive of applied files (outbox/.done/) does not grow for ever
         from("timer:archive-retention?delay={{etl.keys.purge-delay-ms}}&period={{etl.keys.purge-period-ms}}")

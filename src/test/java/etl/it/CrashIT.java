@@ -69,7 +69,10 @@ class CrashIT {
         AppProcess.deleteTree(work);
         Path log = Files.createDirectories(work).resolve("app.log");
         String prefix = "c" + Long.toString(seed, 36) + "-";
-        Map<String, String> envA = Map.of();
+        // A applies every batch of more than 20 users in two halves at once (the second one prepared, then committed
+        // with the batch: etl.processor.ApplyTotals), B applies its batches whole: kills land between a batch's commit
+        // and its half's, and the two processes' batches meet on the same users
+        Map<String, String> envA = Map.of("ETL_PROCESSOR_SPLIT_USERS", "20");
         Map<String, String> envB = Map.of("ETL_ROLES", "server,processor");
 
         AppProcess[] apps = {AppProcess.start(work, PORT_A, log, envA), null};
@@ -122,6 +125,12 @@ class CrashIT {
                 }
             });
             compare(work, prefix);
+            long halves;
+            try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                halves = lines.filter(l -> l.contains("applied in two halves at once")).count();
+            }
+            System.out.println("CrashIT: " + halves + " batches of A applied in two halves");
+            assertTrue(halves > 0, "no batch was applied in two halves: the kills never met a prepared half");
             System.out.println("CrashIT seed=" + seed + ": " + kills + " kills (" + pgKills + " of PostgreSQL), "
                     + acknowledged.get() + " acknowledged requests (" + retries.get() + " re-sends), "
                     + garbageAccepted.get() + " garbage bodies accepted and " + garbageRefused.get() + " refused, "
