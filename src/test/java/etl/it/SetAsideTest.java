@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -92,7 +93,11 @@ class SetAsideTest extends SystemTestBase {
     void aFolderNamedLikeASpoolFileIsMovedAside() throws Exception {
         String u = user("dir");
         Path dir = outbox().resolve("0000000000001-zz-000001.jsonl");
-        Files.createDirectories(dir.resolve("inner"));
+        // made beside the outbox and moved in whole: the processor may move an empty folder aside before its
+        // content is made in place
+        Path made = Files.createTempDirectory(outbox().toAbsolutePath().getParent(), "folder");
+        Files.createDirectories(made.resolve("inner"));
+        Files.move(made, dir, StandardCopyOption.ATOMIC_MOVE);
         assertEquals(200, Http.post(event(u, "add_revenue", "9"), AUTH, TOKEN).status());
         Waits.revenue(u, "9", 10_000);
         Waits.until("folder moved aside", 5000, () -> !Files.exists(dir));
