@@ -27,7 +27,9 @@ import io.vertx.ext.web.RoutingContext;
  * worker for the whole time, and a few such clients stop the API. The route gets the body from {@link #take};</li>
  * <li>the bodies held at once, across all connections, stay within a {@link BodyBudget}: a body that would go over it
  * is a 503 with {@code Retry-After}, so that clients sending many large bodies at once get an answer to retry
- * instead of running the server out of memory under everyone else's requests.</li>
+ * instead of running the server out of memory under everyone else's requests;</li>
+ * <li>a client that sends {@code Expect: 100-continue} gets its {@code 100 Continue} once the token and the budget
+ * let its body in, or its final answer instead (a body announced over the limit: 413) ({@link ExpectContinue}).</li>
  * </ul>
  */
 public final class ApiDoor {
@@ -116,10 +118,17 @@ public final class ApiDoor {
             ctx.next();
             return;
         }
+        // a client that waits for a 100 before its body (Expect: 100-continue) is told of a body too large at once
+        String declared = request.getHeader("Content-Length");
+        if (ExpectContinue.expected(request) && declared != null && declared.trim().matches("[0-9]{1,18}")
+                && Long.parseLong(declared.trim()) > maxBodyBytes) {
+            refuse(ctx, route, started, 413, "request body is larger than " + maxBodyBytes + " bytes; nothing was kept");
+            return;
+        }
         // sized by Content-Length (the inbox client's chunk of 5,000 events grew from 256 bytes by doubling: eleven
         // copies of it on the event loop), up to PRESIZE_MAX: a length announced is not a length sent, and a few slow
         // senders must not make the server hold 16 MiB each before their bytes arrive
-        int first = initialSize(request.getHeader("Content-Length"));
+        int first = initialSize(declared);
         // what this body holds of the budget, given back once its answer has gone (or the connection closed)
         long[] held = {0};
         ctx.addEndHandler(done -> {
@@ -173,6 +182,7 @@ public final class ApiDoor {
             ctx.addEndHandler(done -> BODIES.remove(request));
             ctx.next();
         });
+        ExpectContinue.sendIfExpected(request);
         request.resume();
     }
 

@@ -17,7 +17,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The door of {@code POST /imports}, on the Vert.x router before Camel's route (platform-http would hold the whole
  * body in memory): the token and the Content-Type are checked before any byte of the body is read (401, 415; a
- * declared Content-Length over the limit is a 413 at once); then the body is streamed, as it arrives and with back
+ * declared Content-Length over the limit is a 413 at once; a client that asked for a {@code 100 Continue} gets it only
+ * after these checks, {@link ExpectContinue}); then the body is streamed, as it arrives and with back
  * pressure, into {@code imports/.upload-<uuid>.part}, never whole in memory; past {@code ETL_IMPORT_MAX_BYTES} the
  * upload stops with 413 and its file is removed. The route (which forces the file to disk before answering 202)
  * takes the finished upload from {@link #take}; an upload that no route took is removed when its request ends.
@@ -148,6 +149,7 @@ public final class UploadDoor {
                 ctx.next();
             });
         });
+        ExpectContinue.sendIfExpected(request);
         request.resume();
     }
 
