@@ -2,13 +2,15 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAR="${BENCH_JAR:-$ROOT/target/revenue-etl.jar}"
-# the class archive that `mvn package` records beside the jar, used as the README's command uses it (java
-# -XX:SharedArchiveFile=… -jar …); BENCH_CDS=0 starts without it
+# the options of the README's command (java -Xmx2g -XX:SharedArchiveFile=… -jar …): its heap, unless the benchmark's
+# own options set one (BENCH_JAVA_OPTS=-Xmx6g measures the JVM's default on these machines, a quarter of their memory),
+# and the class archive that `mvn package` records beside the jar (BENCH_CDS=0 starts without it)
 ARCHIVE="${JAR%.jar}.jsa"
-cds_options() {
+cds_options() { # the java options that follow
   CDS=()
+  [[ " $* " == *" -Xmx"* || " $* " == *" -XX:MaxHeapSize="* ]] || CDS+=("-Xmx2g")
   if [ "${BENCH_CDS:-1}" != 0 ] && [ -f "$ARCHIVE" ]; then
-    if archive_fits; then CDS=("-XX:SharedArchiveFile=$ARCHIVE")
+    if archive_fits; then CDS+=("-XX:SharedArchiveFile=$ARCHIVE")
     else echo "note: $ARCHIVE was recorded for another jar than $JAR: started without a class archive" >&2; fi
   fi
 }
@@ -33,7 +35,7 @@ build() {
 start() {
   local work=$1; shift
   mkdir -p "$work"
-  cds_options
+  cds_options "$@"
   (cd "$work" && ETL_HTTP_PORT=$PORT ETL_SERVER_URL=http://localhost:$PORT \
      exec java "${CDS[@]}" "$@" -jar "$JAR" > "$work/app.log" 2>&1) &
   APP_PID=$!
@@ -49,7 +51,7 @@ start() {
 start_noport() {
   local work=$1; shift
   mkdir -p "$work"
-  cds_options
+  cds_options "$@"
   (cd "$work" && exec java "${CDS[@]}" "$@" -jar "$JAR" > "$work/app.log" 2>&1) &
   APP_PID=$!
   for _ in $(seq 1 300); do

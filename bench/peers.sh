@@ -101,8 +101,8 @@ OUR_E2E=$(echo "$our_e2e" | sed 's/.*seed 1: \([0-9.]*\) s.*/\1/')
 our_users=$("$ROOT/bench/e2e.sh" 1000000 1000000 3 | grep '^e2e:')
 OUR_USERS=$(echo "$our_users" | sed 's/.*seed 3: \([0-9.]*\) s.*/\1/')
 
-# --- 5. cold start against the external PostgreSQL, until the first answer: the README's command (java with the class
-# archive that mvn package records beside the jar, -jar), then a bare java -jar for the record ------------------------
+# --- 5. cold start against the external PostgreSQL, until the first answer: the README's command (java with its heap
+# and the class archive that mvn package records beside the jar, -jar), then a bare java -jar for the record -----------
 cold_start() { # java options...: seconds from the start of the JVM to the first answer, in a fresh folder and database
   peer_sql "DROP DATABASE IF EXISTS etl_cold" > /dev/null; peer_sql "CREATE DATABASE etl_cold" > /dev/null
   rm -rf "$WORK/cold"; mkdir -p "$WORK/cold"
@@ -114,7 +114,7 @@ cold_start() { # java options...: seconds from the start of the JVM to the first
   echo "$(date +%s.%N) - $t0" | bc -l
   kill "$pid"; wait "$pid" 2> /dev/null || true
 }
-COLD=$(cold_start -XX:SharedArchiveFile="$ARCHIVE")
+COLD=$(cold_start -Xmx2g -XX:SharedArchiveFile="$ARCHIVE")
 COLD_BARE=$(cold_start)
 
 # --- the table ---------------------------------------------------------------------------------------------------------
@@ -134,6 +134,6 @@ printf '| 1M-line file, drop to applied | peer B processor alone %.2f s | %s s |
   "$B_SECS" "$OUR_E2E" "$(echo "$B_SECS / $OUR_E2E" | bc -l)" "$(verdict "$OUR_E2E < $B_SECS")"
 printf '| 1M distinct users | this system, 10,000 users: %s s | %s s | %.2fx | <= 2.5x | %s |\n' \
   "$OUR_E2E" "$OUR_USERS" "$(echo "$OUR_USERS / $OUR_E2E" | bc -l)" "$(verdict "$OUR_USERS <= 2.5 * $OUR_E2E")"
-printf '| cold start, external PostgreSQL, to the first answer: the README'"'"'s `java -XX:SharedArchiveFile=target/revenue-etl.jsa -jar target/revenue-etl.jar` | | %.2f s | | <= 3 s | %s |\n' \
+printf '| cold start, external PostgreSQL, to the first answer: the README'"'"'s `java -Xmx2g -XX:SharedArchiveFile=target/revenue-etl.jsa -jar target/revenue-etl.jar` | | %.2f s | | <= 3 s | %s |\n' \
   "$COLD" "$(verdict "$COLD <= 3")"
 printf '| the same, a bare `java -jar target/revenue-etl.jar` (no class archive) | | %.2f s | | | |\n' "$COLD_BARE"
