@@ -126,6 +126,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private long backoffMax;
     @PropertyInject("etl.processor.files-per-batch")
     private int filesPerBatch;
+    @PropertyInject("etl.processor.batch-bytes")
+    private long batchBytes;
     @PropertyInject("etl.processor.work-mem")
     private String workMem;
     @PropertyInject("etl.processor.split-users")
@@ -413,7 +415,8 @@ public class EtlConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public StartBatch startBatch(OutboxFiles outbox, Backoff backoff) {
-        return new StartBatch(outbox, backoff, filesPerBatch);
+        return new StartBatch(outbox, backoff, filesPerBatch,
+                StartBatch.batchBytes(batchBytes));
     }
 
     @BindToRegistry(lazy = true)

@@ -67,6 +67,29 @@ public final class OutboxFiles {
     }
 
     /**
+     * The first of {@code names} (oldest first) whose sizes add up to at most {@code maxBytes}, and always the first:
+     * what one batch takes. A file gone meanwhile (applied by another processor) counts nothing.
+     */
+    public List<String> within(List<String> names, long maxBytes) {
+        List<String> taken = new ArrayList<>();
+        long bytes = 0;
+        for (String name : names) {
+            long size;
+            try {
+                size = Files.size(dir.resolve(name));
+            } catch (IOException e) {
+                size = 0;
+            }
+            if (!taken.isEmpty() && bytes + size > maxBytes) {
+                break;
+            }
+            bytes += size;
+            taken.add(name);
+        }
+        return taken;
+    }
+
+    /**
      * A folder, link or device named like a spool file is no request of ours: it would fail every batch. It moves to
      * {@code .rejected/} with a log line, and the processor goes on.
      */
