@@ -415,8 +415,7 @@ public class EtlConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public StartBatch startBatch(OutboxFiles outbox, Backoff backoff) {
-        return new StartBatch(outbox, backoff, filesPerBatch,
-                StartBatch.batchBytes(batchBytes));
+        return new StartBatch(outbox, backoff, filesPerBatch, StartBatch.batchBytes(batchBytes));
     }
 
     @BindToRegistry(lazy = true)

@@ -27,10 +27,6 @@ public final class StartBatch implements Processor {
     private final int filesPerBatch;
     private final long batchBytes;
 
-    public StartBatch(OutboxFiles outbox, Backoff backoff, int filesPerBatch) {
-        this(outbox, backoff, filesPerBatch, Long.MAX_VALUE);
-    }
-
     /** {@code batchBytes}: the outbox files' bytes that one batch takes at most (its first file whatever its size). */
     public StartBatch(OutboxFiles outbox, Backoff backoff, int filesPerBatch, long batchBytes) {
         this.outbox = outbox;
@@ -48,7 +44,8 @@ public final class StartBatch implements Processor {
     public void process(Exchange exchange) {
         int max = backoff.filesPerBatch(filesPerBatch);
         List<String> listed = outbox.oldest(max);
-        List<String> files = outbox.within(listed, batchBytes);
+        // without a bound, no file's size is asked for (a stat per file, up to 200 a batch)
+        List<String> files = batchBytes == Long.MAX_VALUE ? listed : outbox.within(listed, batchBytes);
         BatchPlan plan = new BatchPlan(files, listed.size() >= max || files.size() < listed.size(),
                 backoff.isolating(files.isEmpty() ? null : files.get(0)), System.nanoTime());
         exchange.getMessage().setHeader(BatchSteps.PLAN, plan);
