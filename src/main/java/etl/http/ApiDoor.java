@@ -120,8 +120,7 @@ public final class ApiDoor {
         }
         // a client that waits for a 100 before its body (Expect: 100-continue) is told of a body too large at once
         String declared = request.getHeader("Content-Length");
-        if (ExpectContinue.expected(request) && declared != null && declared.trim().matches("[0-9]{1,18}")
-                && Long.parseLong(declared.trim()) > maxBodyBytes) {
+        if (ExpectContinue.expected(request) && announcedOver(declared, maxBodyBytes)) {
             refuse(ctx, route, started, 413, "request body is larger than " + maxBodyBytes + " bytes; nothing was kept");
             return;
         }
@@ -193,6 +192,21 @@ public final class ApiDoor {
             return b.array();
         }
         return body.getBytes();
+    }
+
+    /**
+     * Whether a Content-Length announces more than {@code max} bytes (a number of more digits than a long holds does);
+     * false when there is none or it is not a number (Vert.x answers such a request itself).
+     */
+    static boolean announcedOver(String contentLength, long max) {
+        if (contentLength == null) {
+            return false;
+        }
+        String n = contentLength.trim();
+        if (!n.matches("[0-9]+")) {
+            return false;
+        }
+        return n.length() > 18 || Long.parseLong(n) > max;
     }
 
     /** The body buffer's first size: the announced length up to {@link #PRESIZE_MAX}, or a small one without a number. */

@@ -81,7 +81,7 @@ public final class UploadDoor {
             return;
         }
         String declared = request.getHeader("Content-Length");
-        if (declared != null && declared.matches("[0-9]{1,19}") && Long.parseLong(declared) > maxBytes) {
+        if (ApiDoor.announcedOver(declared, maxBytes)) {
             refuse(ctx, started, 413, "the import is larger than " + maxBytes + " bytes; nothing was kept");
             return;
         }

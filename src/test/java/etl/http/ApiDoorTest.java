@@ -22,6 +22,19 @@ class ApiDoorTest {
         }
     }
 
+    /** What a Content-Length announces against a limit, as both doors read it: garbage is no announcement. */
+    @Test
+    void anAnnouncedLengthOverTheLimit() {
+        assertEquals(true, ApiDoor.announcedOver("1001", 1000));
+        assertEquals(true, ApiDoor.announcedOver(" 1001 ", 1000));
+        assertEquals(false, ApiDoor.announcedOver("1000", 1000));
+        assertEquals(true, ApiDoor.announcedOver("9999999999999999999", 1000), "19 digits: more than a long holds");
+        assertEquals(true, ApiDoor.announcedOver("99999999999999999999999", Long.MAX_VALUE));
+        for (String bad : new String[] {null, "", "-1", "12a", "1e6", "\u0000", "\uD800", "\uFEFF12", "\u0661\u0662"}) {
+            assertEquals(false, ApiDoor.announcedOver(bad, 0), String.valueOf(bad));
+        }
+    }
+
     /** The body's bytes are the same (and not copied when the buffer was sized right) whether the buffer was sized right (its own array), too large, or grown. */
     @Test
     void theBodysBytesWhateverItsBuffer() {
