@@ -64,8 +64,11 @@ class OutboxBatchTransactionTest extends SystemTestBase {
                 long failuresBefore = batch.getExchangesFailed();
                 assertEquals(200, Http.post("{\"userId\":\"" + u + "\",\"name\":\"add_revenue\",\"value\":5}", AUTH,
                         TOKEN, "Idempotency-Key", key).status());
-                // the polling route takes the file at its next polls, and each batch fails at its UPSERT
-                awaitProcessorPolls();
+                // the polling route takes the file at its next polls, and each batch fails at its UPSERT. Two failures
+                // after the 200: the second batch listed the outbox after the file was there. (Five looks within 15 s
+                // was the wait before: the backoff between failing batches doubles, 0.5 + 1 + 2 + 4 + 8 s, and the
+                // test failed whenever it ran first in its JVM.)
+                Waits.until("two failed batches", 30_000, () -> batch.getExchangesFailed() >= failuresBefore + 2);
                 assertTrue(batch.getExchangesFailed() > failuresBefore, "the batch never failed");
                 assertEquals(0, count(c, "SELECT count(*) FROM " + (table.equals("idempotency_keys")
                         ? "idempotency_keys_away" : "idempotency_keys") + " WHERE idempotency_key = ?", key),
