@@ -128,6 +128,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private int filesPerBatch;
     @PropertyInject("etl.processor.batch-bytes")
     private long batchBytes;
+    @PropertyInject("etl.processor.batch-memory")
+    private long batchMemory;
     @PropertyInject("etl.processor.work-mem")
     private String workMem;
     @PropertyInject("etl.processor.split-users")
@@ -415,7 +417,8 @@ public class EtlConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public StartBatch startBatch(OutboxFiles outbox, Backoff backoff) {
-        return new StartBatch(outbox, backoff, filesPerBatch, StartBatch.batchBytes(batchBytes));
+        return new StartBatch(outbox, backoff, filesPerBatch, StartBatch.batchBytes(batchBytes),
+                StartBatch.batchMemory(batchMemory));
     }
 
     @BindToRegistry(lazy = true)

@@ -29,6 +29,7 @@ public final class BatchSteps {
     public static final String KEY = "etlKey";
     public static final String EVENTS = "etlEvents";
     public static final String MORE = "etlMore";
+    public static final String TAKEN = "etlTaken";
 
     private BatchSteps() {
     }
@@ -47,7 +48,7 @@ public final class BatchSteps {
         return index == null ? 0 : index + 1L;
     }
 
-    /** After the commit: the batch's files move to .done/ (or are deleted). */
+    /** After the commit: the files the batch took move to .done/ (or are deleted). */
     public static final class MoveApplied implements Processor {
         private final OutboxFiles outbox;
 
@@ -57,7 +58,7 @@ public final class BatchSteps {
 
         @Override
         public void process(Exchange e) {
-            outbox.applied(plan(e).files());
+            outbox.applied(plan(e).taken());
         }
     }
 
@@ -78,6 +79,18 @@ public final class BatchSteps {
             UserSums sums = sums(e);
             sums.committed(metrics);
             e.getMessage().setHeader(MORE, plan(e).full() && sums.appliedAnything());
+        }
+    }
+
+    /**
+     * Whether the batch takes this file (the body, its name) or leaves it, unopened and unclaimed, to the next batch,
+     * its sums holding their bound ({@link BatchPlan#take}): header {@link #TAKEN}.
+     */
+    public static final class TakeFile implements Processor {
+        @Override
+        public void process(Exchange e) {
+            BatchPlan plan = plan(e);
+            e.getMessage().setHeader(TAKEN, plan == null || plan.take(e.getMessage().getBody(String.class)));
         }
     }
 
@@ -219,7 +232,11 @@ public final class BatchSteps {
         @Override
         public void process(Exchange e) {
             BatchPlan plan = plan(e);
-            LOG.info(sums(e).summary(plan.startedNanos(), plan.isolated()));
+            UserSums sums = sums(e);
+            int left = plan.files().size() - plan.taken().size();
+            LOG.info(sums.summary(plan.startedNanos(), plan.isolated()) + (plan.cut() ? String.format(
+                    "; its sums reached the batch's memory bound (about %d KB), %d file%s left to the next batch",
+                    sums.heldBytes() >> 10, left, left == 1 ? "" : "s") : ""));
         }
     }
 }

@@ -179,6 +179,19 @@ public final class UserSums {
         return byUser.size();
     }
 
+    /**
+     * About how many bytes of the heap these sums will hold at their largest, when the batch makes its two columns
+     * ({@link #users()}, {@link #amounts()}) beside the table: {@value #BYTES_PER_USER} bytes a user and three times
+     * the ids' UTF-8 bytes. Measured (2026-12-04, OpenJDK 17, a million users, heap after a full GC): ids of 10 bytes
+     * 184 bytes a user in all (this says 230), of 30 bytes 216 (290), of 100 bytes 360 (500), of 255 bytes 664 (965).
+     */
+    public long heldBytes() {
+        sumPending();
+        return byUser.size() * BYTES_PER_USER + 3 * byUser.idBytes();
+    }
+
+    static final long BYTES_PER_USER = 200;
+
     /** Lines kept in .rejected/, per file: written (and forced to disk) before the commit. */
     public Map<String, List<OutboxFiles.Rejected>> rejected() {
         return rejected;

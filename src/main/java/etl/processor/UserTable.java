@@ -24,6 +24,8 @@ final class UserTable {
     /** A user's sum once it left the long's range (null until then, for nearly every user). */
     private BigDecimal[] big = new BigDecimal[64];
     private int size;
+    /** The bytes of every user id in the table. */
+    private long idBytes;
 
     /** Adds {@code delta} cents to the user whose id is {@code b[from, to)}. */
     void add(byte[] b, int from, int to, long delta) {
@@ -32,6 +34,7 @@ final class UserTable {
         if (keys[i] == null) {
             keys[i] = Arrays.copyOfRange(b, from, to);
             hashes[i] = h;
+            idBytes += to - from;
             if (++size * 2 > keys.length) {
                 grow();
                 i = slot(b, from, to, h);
@@ -72,6 +75,11 @@ final class UserTable {
 
     int size() {
         return size;
+    }
+
+    /** The UTF-8 bytes of all its user ids together. */
+    long idBytes() {
+        return idBytes;
     }
 
     /**

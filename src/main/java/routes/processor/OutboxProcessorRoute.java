@@ -14,6 +14,7 @@ import etl.processor.BatchSteps;
 import etl.processor.OutboxFiles;
 import etl.processor.OutboxSettled;
 import etl.processor.SumByUser;
+import etl.processor.SumFiles;
 
 /**
  * Applies the outbox, exactly once. Each poll takes up to {@code etl.processor.files-per-batch} outbox files into one
@@ -74,8 +75,9 @@ public class OutboxProcessorRoute extends RouteBuilder {
             .routeConfigurationId("processor-rollback")
             .transacted("required")
             .process("startBatch")
-            // streaming: each file's exchange (its sums) is dropped once added, not held until the batch ends
-            .split(body(), new SumByUser()).streaming().stopOnException()
+            // streaming: each file's exchange (its sums) is dropped once added, not held until the batch ends; SumFiles
+            // tells the plan what the sums hold (outbox-file takes no further file past etl.processor.batch-memory)
+            .split(body(), new SumFiles()).streaming().stopOnException()
                 .to("direct:outbox-file")
             .end()
             .process(new BatchSteps.NoSums())
@@ -90,24 +92,30 @@ public class OutboxProcessorRoute extends RouteBuilder {
             .end()
             .process(backoff.new Succeeded());
 
-        // One outbox file, its name the body: skipped when that name was applied before (the idempotent consumer's
-        // repository joins the transaction), else its lines (requests) are read and their sums added up per user.
+        // One outbox file, its name the body: left to the next batch when the batch's sums hold their bound
+        // (etl.processor.batch-memory: not claimed, not opened); skipped when that name was applied before (the
+        // idempotent consumer's repository joins the transaction), else its lines (requests) are read and their sums
+        // added up per user.
         from("direct:outbox-file")
             .routeId("outbox-file")
             // a failure goes back to outbox-batch, whose transaction rolls back
             .errorHandler(noErrorHandler())
-            .removeProperty(Exchange.DUPLICATE_MESSAGE)
-            .idempotentConsumer(body())
-                .idempotentRepository("appliedFiles").removeOnFailure(false).skipDuplicate(false)
-            .choice()
-                .when(exchangeProperty(Exchange.DUPLICATE_MESSAGE).isEqualTo(true))
-                    .process(new BatchSteps.FileAlreadyApplied())
-                .otherwise()
-                    .process("openOutboxFile")
-                    .split(body(), new SumByUser()).streaming().stopOnException()
-                        .to("direct:outbox-request")
-                    .end()
-                    .process(new BatchSteps.FileApplied())
+            .process(new BatchSteps.TakeFile())
+            .filter(header(BatchSteps.TAKEN).isEqualTo(true))
+                .removeProperty(Exchange.DUPLICATE_MESSAGE)
+                .idempotentConsumer(body())
+                    .idempotentRepository("appliedFiles").removeOnFailure(false).skipDuplicate(false)
+                .choice()
+                    .when(exchangeProperty(Exchange.DUPLICATE_MESSAGE).isEqualTo(true))
+                        .process(new BatchSteps.FileAlreadyApplied())
+                    .otherwise()
+                        .process("openOutboxFile")
+                        .split(body(), new SumByUser()).streaming().stopOnException()
+                            .to("direct:outbox-request")
+                        .end()
+                        .process(new BatchSteps.FileApplied())
+                .end()
+                .end()
             .end();
 
         // One spooled request, the body its spool line, then its record: summed unless its Idempotency-Key was applied
