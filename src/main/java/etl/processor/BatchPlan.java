@@ -27,12 +27,10 @@ public final class BatchPlan {
     private boolean left;
     private long held;
 
-    /** A plan whose files are all taken, whatever their sums hold. */
-    public BatchPlan(List<String> files, boolean full, boolean isolated, long startedNanos) {
-        this(files, full, isolated, startedNanos, Long.MAX_VALUE);
-    }
-
-    /** {@code maxHeldBytes}: no file is taken once the batch's sums hold this many bytes (the first always is). */
+    /**
+     * {@code maxHeldBytes}: no file is taken once the batch's sums hold this many bytes (the first always is);
+     * {@code Long.MAX_VALUE}: every file is.
+     */
     public BatchPlan(List<String> files, boolean full, boolean isolated, long startedNanos, long maxHeldBytes) {
         this.files = List.copyOf(files);
         this.full = full;

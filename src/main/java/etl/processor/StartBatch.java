@@ -33,12 +33,10 @@ public final class StartBatch implements Processor {
     private final long batchBytes;
     private final long batchMemory;
 
-    /** {@code batchBytes}: the outbox files' bytes that one batch takes at most (its first file whatever its size). */
-    public StartBatch(OutboxFiles outbox, Backoff backoff, int filesPerBatch, long batchBytes) {
-        this(outbox, backoff, filesPerBatch, batchBytes, Long.MAX_VALUE);
-    }
-
-    /** {@code batchMemory}: the bytes of sums after which a batch takes no further file ({@link #batchMemory}). */
+    /**
+     * {@code batchBytes}: the outbox files' bytes that one batch takes at most (its first file whatever its size);
+     * {@code batchMemory}: the bytes of sums after which a batch takes no further file ({@link #batchMemory}).
+     */
     public StartBatch(OutboxFiles outbox, Backoff backoff, int filesPerBatch, long batchBytes, long batchMemory) {
         this.outbox = outbox;
         this.backoff = backoff;

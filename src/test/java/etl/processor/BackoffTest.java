@@ -29,7 +29,8 @@ class BackoffTest {
     @Test
     void aRefusedRequestIsolatesTheFailedFilesWithoutWaiting() throws Exception {
         Backoff b = new Backoff(60_000, 60_000, () -> false);
-        BatchPlan failed = new BatchPlan(java.util.List.of("001.jsonl", "002.jsonl", "003.jsonl"), false, false, 0);
+        BatchPlan failed = new BatchPlan(java.util.List.of("001.jsonl", "002.jsonl", "003.jsonl"), false, false, 0,
+                Long.MAX_VALUE);
         long t0 = System.nanoTime();
         b.failed(new java.sql.SQLException("numeric field overflow", "22003"), failed);
         assertEquals(true, (System.nanoTime() - t0) < 1_000_000_000L, "no wait for a refused request");
@@ -43,7 +44,7 @@ class BackoffTest {
     @Test
     void anIsolatedBatchThatFailsWaitsInsteadOfLooping() throws Exception {
         Backoff b = new Backoff(1, 5, () -> false);
-        BatchPlan isolated = new BatchPlan(java.util.List.of("001.jsonl"), true, true, 0);
+        BatchPlan isolated = new BatchPlan(java.util.List.of("001.jsonl"), true, true, 0, Long.MAX_VALUE);
         b.failed(new java.sql.SQLException("numeric field overflow", "22003"), isolated);
         assertEquals(2, b.nextWaitMillis());
     }

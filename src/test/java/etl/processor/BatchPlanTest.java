@@ -51,15 +51,15 @@ class BatchPlanTest {
         assertFalse(plan.cut(), "every file taken: not cut, though its sums came close");
         assertFalse(plan.full());
         assertFalse(plan.take("4-a-1.jsonl"), "not in the listing");
-        // a plan with no bound (the four-argument one) takes every file
-        BatchPlan unbounded = new BatchPlan(FILES, true, false, 0);
+        // a plan with no bound takes every file
+        BatchPlan unbounded = new BatchPlan(FILES, true, false, 0, Long.MAX_VALUE);
         unbounded.held(Long.MAX_VALUE - 1);
         for (String f : FILES) {
             assertTrue(unbounded.take(f), f);
         }
         assertTrue(unbounded.full(), "the listing was full");
         // a name out of the listing's order (never given by the split) is left, and everything after it
-        BatchPlan odd = new BatchPlan(FILES, false, false, 0);
+        BatchPlan odd = new BatchPlan(FILES, false, false, 0, Long.MAX_VALUE);
         assertFalse(odd.take("2-a-1.jsonl"));
         assertFalse(odd.take("1-a-1.jsonl"));
         assertEquals(List.of(), odd.taken());

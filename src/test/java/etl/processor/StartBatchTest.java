@@ -25,7 +25,8 @@ class StartBatchTest {
 
     private BatchPlan start(int filesPerBatch, long batchBytes) throws Exception {
         Exchange e = new DefaultExchange(new DefaultCamelContext());
-        new StartBatch(new OutboxFiles(outbox, true), new Backoff(1, 1, () -> false), filesPerBatch, batchBytes)
+        new StartBatch(new OutboxFiles(outbox, true), new Backoff(1, 1, () -> false), filesPerBatch, batchBytes,
+                Long.MAX_VALUE)
                 .process(e);
         BatchPlan plan = e.getMessage().getHeader(BatchSteps.PLAN, BatchPlan.class);
         assertEquals(plan.files(), e.getMessage().getBody(List.class), "the body is the listing");
