@@ -25,11 +25,15 @@ URL="http://localhost:$PORT"
 
 # window NAME: SECS of measured load; prints wrk's figures and the CPU split, sets NAME_ok, NAME_rps, NAME_p50 …
 window() {
-  local name=$1 out line req bad cpu0 cpu1 pid
-  # the CPU split is sampled while wrk runs (from 1 s in to 1 s before its end: a process that ended leaves no figure)
+  local name=$1 out line req bad cpu0 cpu1 pid t0 t1 w0
+  # the CPU split is sampled while wrk runs (from 1 s in to 1 s before its end: a process that ended leaves no figure),
+  # over the time that really passed between the two samples
+  w0=$(date +%s.%N)
   wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$ROOT/bench/ingest.lua" "$URL" > "$WORK/wrk.out" &
   pid=$!
-  sleep 1; cpu0=$(cpu_by_command); sleep $((SECS - 2)); cpu1=$(cpu_by_command)
+  sleep 1; t0=$(date +%s.%N); cpu0=$(cpu_by_command)
+  sleep "$(echo "$w0 + $SECS - 1 - $(date +%s.%N)" | bc -l | sed 's/^-.*/0/')"
+  t1=$(date +%s.%N); cpu1=$(cpu_by_command)
   wait $pid
   out=$(cat "$WORK/wrk.out"); line=$(echo "$out" | grep '^WRK ')
   req=$(wrk_field "$line" requests); bad=$(wrk_field "$line" errors_status)
@@ -39,7 +43,7 @@ window() {
   for q in p50 p99 p999; do
     printf -v "${name}_$q" '%.1f' "$(echo "$(wrk_field "$line" "${q}_us") / 1000" | bc -l)"
   done
-  printf -v "${name}_cpu" '%s' "$(cpu_split "$cpu0" "$cpu1" $((SECS - 2)))"
+  printf -v "${name}_cpu" '%s' "$(cpu_split "$cpu0" "$cpu1" "$(echo "$t1 - $t0" | bc -l)")"
 }
 
 t_start=$(date +%s)

@@ -62,9 +62,14 @@ start_noport() {
 }
 
 stop() {
+  [ -n "${APP_PID:-}" ] || return 0
   kill "$APP_PID" 2>/dev/null || true
   wait "$APP_PID" 2>/dev/null || true
+  APP_PID=
 }
+# a benchmark that fails half-way (set -e) stops its system too: one left running kept the ports, and every later
+# benchmark failed with "the system did not start" (bench/peers.sh sets a trap of its own, and starts no system here)
+trap stop EXIT
 
 # sql WORKDIR QUERY: runs a query on the embedded PostgreSQL of WORKDIR
 sql() {
@@ -117,16 +122,18 @@ wait_drained() {
 # is set
 measure() {
   local name=$1 description=$2 cpu0 cpu1 t0 t1 rss secs
-  cpu0=$(cpu_seconds "$APP_PID"); t0=$(date +%s.%N)
+  # the samples are taken before the clock starts (and after it stops): taken after, with a process per thread, they
+  # added about a second of an idle system to every BENCH_THREADS=1 run and shrank its CPU shares by as much
   [ -z "${BENCH_THREADS:-}" ] || { thread_cpu "$APP_PID" > "$WORK/threads.0"; all0=$(cpu_by_command); }
+  cpu0=$(cpu_seconds "$APP_PID"); t0=$(date +%s.%N)
   feed
   if declare -F drained > /dev/null; then drained; else wait_totals "$WORK/app" "$WORK/expected.tsv" 600; fi
-  t1=$(date +%s.%N)
+  t1=$(date +%s.%N); cpu1=$(cpu_seconds "$APP_PID")
+  [ -z "${BENCH_THREADS:-}" ] || { all1=$(cpu_by_command); thread_cpu "$APP_PID" > "$WORK/threads.1"; }
   wait_totals "$WORK/app" "$WORK/expected.tsv" 5
-  rss=$(peak_rss_mb "$APP_PID"); cpu1=$(cpu_seconds "$APP_PID")
+  rss=$(peak_rss_mb "$APP_PID")
   if [ -n "${BENCH_THREADS:-}" ]; then
-    thread_cpu "$APP_PID" > "$WORK/threads.1"
-    echo "CPU while measured: $(cpu_split "$all0" "$(cpu_by_command)" "$(echo "$t1 - $t0" | bc -l)")"
+    echo "CPU while measured: $(cpu_split "$all0" "$all1" "$(echo "$t1 - $t0" | bc -l)")"
     echo "CPU seconds by thread (digits in names as N), while measured:"
     join -t $'\t' "$WORK/threads.0" "$WORK/threads.1" | awk -F'\t' '$3 - $2 >= 0.05 {printf "  %6.2f %s\n", $3 - $2, $1}' | sort -nr
   fi
@@ -141,7 +148,7 @@ measure() {
 # BENCH_THREADS=1 makes measure print what each used while it measured
 thread_cpu() {
   local hz; hz=$(getconf CLK_TCK)
-  for f in /proc/"$1"/task/*/stat; do cat "$f" 2>/dev/null; echo; done | awk -v hz="$hz" '
+  cat /proc/"$1"/task/*/stat 2>/dev/null | awk -v hz="$hz" '
     /\(/ { i = index($0, ") "); c = substr($0, index($0, "(") + 1, i - index($0, "(") - 1); gsub(/[0-9]+/, "N", c)
       n = split(substr($0, i + 2), a, " "); if (n < 13) next; cpu[c] += (a[12] + a[13]) / hz }
     END { for (c in cpu) printf "%s\t%.2f\n", c, cpu[c] }' | LC_ALL=C sort
@@ -175,7 +182,9 @@ wrk_field() {
 # process of those commands, summed (the kernel's threads and the rest under "other")
 cpu_by_command() {
   local hz; hz=$(getconf CLK_TCK)
-  for f in /proc/[0-9]*/stat; do cat "$f" 2>/dev/null; echo; done | awk -v hz="$hz" '
+  # one cat for all processes (a process that ended meanwhile is skipped): a cat per process took 0.5 s idle and
+  # over a second under load, so that a sample meant for the end of a wrk window came after wrk had ended
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v hz="$hz" '
     /\(/ { i = index($0, ") "); c = substr($0, index($0, "(") + 1, i - index($0, "(") - 1); n = split(substr($0, i + 2), a, " ")
       if (n < 13) next; t = (a[12] + a[13]) / hz
       if (c == "java" || c == "postgres" || c == "wrk") cpu[c] += t; else cpu["other"] += t }
