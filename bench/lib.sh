@@ -99,8 +99,9 @@ wait_totals() {
 }
 
 # wait_drained WORKDIR [INBOXFILE]: until the inbox file (if named) is in inbox/.done/ and no *.jsonl is left in
-# outbox/. A spool file leaves outbox/ only after the transaction that applied it committed, and an inbox file moves to
-# .done/ only after every chunk was acknowledged (each spooled before its 200), so then every event is applied. It
+# outbox/, sealed or still open (.*.jsonl.open). A spool file leaves outbox/ only after the transaction that applied it
+# committed, and an inbox file moves to .done/ only after every chunk was acknowledged (each spooled before its 200), so
+# then every event is applied. It
 # looks at two folders every 10 ms; wait_totals, run every 50 ms meanwhile, started two psql processes each time and
 # took CPU from the system it was timing (two cores).
 wait_drained() {
@@ -108,7 +109,7 @@ wait_drained() {
   t0=$(date +%s)
   while :; do
     if { [ -z "$inboxfile" ] || [ -f "$work/inbox/.done/$inboxfile" ]; } && \
-       ! compgen -G "$work/outbox/*.jsonl" > /dev/null; then
+       ! compgen -G "$work/outbox/*.jsonl" > /dev/null && ! compgen -G "$work/outbox/.*.jsonl.open" > /dev/null; then
       return 0
     fi
     if [ $(( $(date +%s) - t0 )) -ge 600 ]; then echo "not drained after 600 s" >&2; return 1; fi

@@ -79,6 +79,7 @@ import etl.processor.StartBatch;
 import etl.processor.OutboxFiles;
 import etl.processor.OutboxSettled;
 import etl.processor.PruneArchive;
+import etl.spool.OrphanSegments;
 import etl.spool.SpoolWriter;
 
 /**
@@ -112,6 +113,10 @@ public class EtlConfiguration implements CamelConfiguration {
     private long groupCommitBytes;
     @PropertyInject("etl.spool.linger-micros")
     private long lingerMicros;
+    @PropertyInject("etl.spool.segment-bytes")
+    private long segmentBytes;
+    @PropertyInject("etl.spool.segment-millis")
+    private long segmentMillis;
     @PropertyInject("etl.http.max-body-bytes")
     private long maxBodyBytes;
     @PropertyInject("etl.http.body-budget-bytes")
@@ -395,7 +400,13 @@ public class EtlConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public SpoolWriter spoolWriter() {
-        return new SpoolWriter(Path.of(outboxDir), groupCommitBytes, lingerMicros, 30_000);
+        return new SpoolWriter(Path.of(outboxDir), groupCommitBytes, lingerMicros, 30_000, segmentBytes,
+                segmentMillis);
+    }
+
+    @BindToRegistry(lazy = true)
+    public OrphanSegments orphanSegments() {
+        return new OrphanSegments(Path.of(outboxDir));
     }
 
     @BindToRegistry(lazy = true)

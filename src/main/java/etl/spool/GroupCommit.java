@@ -87,6 +87,15 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
         return false;
     }
 
+    /** How long a lane waits for an item before it calls {@link #idle}: 100 ms unless a subclass has work due. */
+    protected long idleWaitNanos(int lane) {
+        return TimeUnit.MILLISECONDS.toNanos(100);
+    }
+
+    /** Called on a lane's thread when no item came within {@link #idleWaitNanos} (e.g. to close what is open). */
+    protected void idle(int lane) {
+    }
+
     /** Called on a lane's thread when it ends (e.g. to close its client). */
     protected void afterLast(int lane) {
     }
@@ -166,8 +175,9 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
         long commitNanos = -1; // an average of the last commits' durations; -1 until one is measured
         while (running) {
             try {
-                Pending<T, R> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Pending<T, R> first = queue.poll(idleWaitNanos(lane), TimeUnit.NANOSECONDS);
                 if (first == null) {
+                    idle(lane);
                     continue;
                 }
                 group.add(first);

@@ -5,7 +5,8 @@ import org.apache.camel.builder.RouteBuilder;
 
 /**
  * Forgets old marks: Idempotency-Keys and applied outbox-file names older than {@code etl.keys.retention-days}
- * (30 days by default; the contract promises at least 7), hourly; finishes batch halves left prepared. Runs in the
+ * (30 days by default; the contract promises at least 7), hourly; finishes batch halves left prepared; seals spool
+ * segments left open by a stopped server. Runs in the
  * processor role.
  */
 public class MaintenanceRoute extends RouteBuilder {
@@ -26,6 +27,14 @@ public class MaintenanceRoute extends RouteBuilder {
         from("timer:batch-halves?delay=0&period={{etl.processor.halves-check-ms}}")
             .routeId("batch-halves")
             .process("preparedHalves");
+
+        // a spool segment left open by a server that died (kill -9): its answered requests are sealed for the
+        // processor by whoever finds the segment's lock gone (etl.spool.OrphanSegments)
+        from("timer:spool-orphans?delay=0&period={{etl.spool.orphan-check-ms}}")
+            .routeId("spool-orphans")
+            .process("orphanSegments")
+            .filter(body().isGreaterThan(0))
+                .log("Sealed ${body} outbox segments left open by a stopped process");
 
         // the archive of applied files (outbox/.done/) does not grow for ever
         from("timer:archive-retention?delay={{etl.keys.purge-delay-ms}}&period={{etl.keys.purge-period-ms}}")

@@ -1,6 +1,8 @@
 package etl.spool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +24,7 @@ class SpoolWriterTest {
 
     @Test
     void concurrentWritesAreAllOnDiskUnderVisibleNames(@TempDir Path dir) throws Exception {
-        SpoolWriter w = new SpoolWriter(dir, 1 << 20, 500, 10_000);
+        SpoolWriter w = new SpoolWriter(dir, 1 << 20, 500, 10_000, 1 << 20, 20);
         w.start();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         List<Future<String>> names = new ArrayList<>();
@@ -51,7 +53,7 @@ class SpoolWriterTest {
     @Test
     void unwritableFolderFailsTheWrite(@TempDir Path dir) throws Exception {
         Path spool = dir.resolve("spool");
-        SpoolWriter w = new SpoolWriter(spool, 1 << 20, 0, 10_000);
+        SpoolWriter w = new SpoolWriter(spool, 1 << 20, 0, 10_000, 1 << 20, 20);
         w.start();
         Files.delete(spool);
         Files.writeString(spool, "now a file, not a folder");
@@ -66,7 +68,7 @@ class SpoolWriterTest {
     @Test
     void aTimedOutWriteIsNeverKeptAfterAFailure(@TempDir Path dir) throws Exception {
         // each group lingers 200 ms, far past the 20 ms timeout: every write times out while it is being written
-        SpoolWriter w = new SpoolWriter(dir, 1 << 20, 200_000, 20);
+        SpoolWriter w = new SpoolWriter(dir, 1 << 20, 200_000, 20, 1 << 20, 20);
         w.start();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<String>> results = new ArrayList<>();
@@ -96,5 +98,74 @@ class SpoolWriterTest {
             }
         }
         assertEquals(answered, onDisk, "what is on disk is exactly what was answered as kept");
+    }
+
+    /** A started writer that neither lingers nor limits its groups, with the segment limits given. */
+    static SpoolWriter started(Path dir, long segmentBytes, long segmentMillis) {
+        SpoolWriter w = new SpoolWriter(dir, 1 << 20, 0, 10_000, segmentBytes, segmentMillis);
+        w.start();
+        return w;
+    }
+
+    static List<String> names(Path dir) throws Exception {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** An answered line is on the device in a hidden segment, and the processor sees it only once it is sealed. */
+    @Test
+    void aLineIsInAHiddenSegmentUntilTheSegmentIsSealed(@TempDir Path dir) throws Exception {
+        SpoolWriter w = started(dir, 1 << 20, 600_000);
+        String name = w.write("one\n".getBytes());
+        String same = w.write("two\n".getBytes());
+        assertEquals(name, same, "one segment holds both");
+        assertEquals(List.of("." + name + ".open"), names(dir));
+        assertEquals("one\ntwo\n", Files.readString(dir.resolve("." + name + ".open")));
+        w.stop();
+        assertEquals(List.of(name), names(dir), "sealed when the writer stops");
+        assertEquals("one\ntwo\n", Files.readString(dir.resolve(name)));
+    }
+
+    @Test
+    void aSegmentIsSealedOnceOldEvenWhenNothingMoreComes(@TempDir Path dir) throws Exception {
+        SpoolWriter w = started(dir, 1 << 20, 50);
+        try {
+            String name = w.write("x\n".getBytes());
+            long t0 = System.nanoTime();
+            while (!Files.exists(dir.resolve(name)) && System.nanoTime() - t0 < 5_000_000_000L) {
+                Thread.sleep(5);
+            }
+            assertEquals(List.of(name), names(dir), "sealed by its age while the writer was idle");
+            assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "within a second");
+            assertNotEquals(name, w.write("y\n".getBytes()), "the next line opens a new segment");
+        } finally {
+            w.stop();
+        }
+    }
+
+    @Test
+    void aSegmentIsSealedOnceFull(@TempDir Path dir) throws Exception {
+        SpoolWriter w = started(dir, 8, 600_000);
+        try {
+            String first = w.write("0123456789\n".getBytes());
+            assertEquals(List.of(first), names(dir), "sealed before the answer, having reached its size");
+            String second = w.write("x\n".getBytes());
+            assertNotEquals(first, second);
+            assertFalse(Files.exists(dir.resolve(second)), "the second segment is still open");
+        } finally {
+            w.stop();
+        }
+    }
+
+    /** A writer starting on an outbox seals what a stopped process left open there (its lock is gone). */
+    @Test
+    void aWriterSealsWhatAStoppedProcessLeftOpen(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve(".0000000000001-dead-000001.jsonl.open"), "kept\ntorn");
+        SpoolWriter w = started(dir, 1 << 20, 600_000);
+        w.stop();
+        assertEquals(List.of("0000000000001-dead-000001.jsonl"), names(dir));
+        assertEquals("kept\ntorn", Files.readString(dir.resolve("0000000000001-dead-000001.jsonl")),
+                "as it was: the processor keeps the torn line in .rejected/");
     }
 }
