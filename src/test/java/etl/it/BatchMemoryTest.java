@@ -33,7 +33,8 @@ import org.junit.jupiter.api.TestInstance;
         "etl.outbox.dir=" + BatchMemoryTest.DIR + "/outbox",
         "etl.db.embedded-dir=target/it/pg",
         "etl.processor.poll-ms=100",
-        "etl.processor.batch-memory=1"
+        "etl.processor.batch-memory=1",
+        "etl.spool.segment-millis=0"
 })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchMemoryTest {
@@ -68,7 +69,7 @@ class BatchMemoryTest {
                 body.append(u > 0 ? "," : "").append("{\"userId\":\"").append(id)
                         .append("\",\"name\":\"add_revenue\",\"value\":").append(f + 1).append(".25}");
             }
-            // one at a time: each 200 is its own outbox file
+            // one at a time: each 200 is its own outbox file (etl.spool.segment-millis=0: a segment sealed at once)
             assertEquals(200, Http.post(body.append(']').toString(), "Authorization", "secret").status());
         }
         // garbage at the door (a BOM, NUL, invalid UTF-8, a lone surrogate's bytes, deep nesting) keeps nothing
