@@ -23,10 +23,11 @@ import etl.io.Folders;
 
 /**
  * Seals the outbox segments that a stopped process left open ({@link SpoolWriter}): a segment whose lock can be taken
- * has no living writer (the operating system drops a process's locks when it dies, {@code kill -9} included), so what it
- * holds, every answered request and perhaps a torn last line that was never answered, is renamed to its spool name
- * for the processor; an empty one is deleted. A segment of this process is never opened here: closing any channel of a
- * file drops the process's lock on it (POSIX record locks), so the writers of this process name theirs in {@link #HELD}.
+ * has no living writer (the operating system drops a process's locks when it dies, {@code kill -9} included), so
+ * what it holds, every answered request and perhaps a torn last line that was never answered, is renamed to its spool
+ * name for the processor; an empty one is deleted. A segment of this process is never opened here: closing any
+ * channel of a file drops the process's lock on it (POSIX record locks), so the writers of this process name theirs
+ * in {@link #HELD}.
  * <p>
  * Route step {@code spool-orphans} (processor role), and each {@link SpoolWriter} at its start.
  */

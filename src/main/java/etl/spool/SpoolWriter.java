@@ -34,8 +34,8 @@ import etl.io.Folders;
  * for an append and its flush on these machines' disks, and the single-event requests waited on it.
  * <p>
  * A segment left open by a process that died (its lock is gone with it) is sealed by whoever finds it
- * ({@link OrphanSegments}: this writer at its start, the processor's route {@code spool-orphans}); the processor reads a
- * torn last line, which was never answered, as it reads any torn line (kept in {@code .rejected/}).
+ * ({@link OrphanSegments}: this writer at its start, the processor's route {@code spool-orphans}); the processor
+ * reads a torn last line, which was never answered, as it reads any torn line (kept in {@code .rejected/}).
  * <p>
  * Camel's file producer is not used here: in Camel 4.18 its {@code forceWrites} option is read but never applied
  * (FileOperations does not call force), so it cannot give the 200-means-on-disk promise.

@@ -41,9 +41,9 @@ class RolesIT {
     @Test
     void aProcessorStartsOnlyTheProcessorsRoutes() throws Exception {
         Set<String> ids = startedRoutes("processor", 18760);
-        // the processor's seven, and the status page's sampler, which every process has
+        // the processor's eight, and the status page's sampler, which every process has
         assertEquals(Set.of("archive-retention", "batch-halves", "key-retention", "outbox-batch", "outbox-file",
-                "outbox-processor", "outbox-request", "status-sampler"), ids);
+                "outbox-processor", "outbox-request", "spool-orphans", "status-sampler"), ids);
     }
 
     @Test

@@ -3,6 +3,7 @@ package etl.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,6 +17,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import etl.event.Event;
+import etl.spool.SpoolRecord;
 
 /**
  * A request the database refuses for good is set aside whole, with its reason, and nothing else waits for it; a
@@ -101,13 +105,12 @@ class SetAsideTest extends SystemTestBase {
         String r = user("third-file");
         assertEquals(200, Http.post(event(p, "add_revenue", MAX), AUTH, TOKEN).status());
         Waits.revenue(p, MAX, 5000);
-        java.math.BigDecimal one = java.math.BigDecimal.ONE;
         byte[][] lines = {
-            etl.spool.SpoolRecord.line(null, List.of(new etl.event.Event(q, "add_revenue", one))),
-            etl.spool.SpoolRecord.line(null, List.of(new etl.event.Event(r, "add_revenue", new java.math.BigDecimal("2")))),
-            etl.spool.SpoolRecord.line("file-" + p, List.of(new etl.event.Event(p, "add_revenue", one))),
-            etl.spool.SpoolRecord.line(null, List.of(new etl.event.Event(q, "add_revenue", new java.math.BigDecimal("4")),
-                    new etl.event.Event(r, "add_revenue", new java.math.BigDecimal("8")))),
+            SpoolRecord.line(null, List.of(new Event(q, "add_revenue", BigDecimal.ONE))),
+            SpoolRecord.line(null, List.of(new Event(r, "add_revenue", new BigDecimal("2")))),
+            SpoolRecord.line("file-" + p, List.of(new Event(p, "add_revenue", BigDecimal.ONE))),
+            SpoolRecord.line(null, List.of(new Event(q, "add_revenue", new BigDecimal("4")),
+                    new Event(r, "add_revenue", new BigDecimal("8")))),
         };
         Path made = Files.createTempFile(outbox().toAbsolutePath().getParent(), "spool", ".tmp");
         try (var out = Files.newOutputStream(made)) {
@@ -120,8 +123,8 @@ class SetAsideTest extends SystemTestBase {
         Waits.revenue(r, "10", 15_000);
         Waits.revenue(q, "5", 5000);
         Thread.sleep(300);
-        assertEquals(0, Http.get(q).json().get("revenue").decimalValue().compareTo(new java.math.BigDecimal("5")));
-        assertEquals(0, Http.get(r).json().get("revenue").decimalValue().compareTo(new java.math.BigDecimal("10")));
+        assertEquals(0, Http.get(q).json().get("revenue").decimalValue().compareTo(new BigDecimal("5")));
+        assertEquals(0, Http.get(r).json().get("revenue").decimalValue().compareTo(new BigDecimal("10")));
         assertEquals(1, rejectedEntries().stream().filter(n -> n.get("raw").asText().contains(p)).count());
     }
 

@@ -47,7 +47,8 @@ class StatusPageIT {
     private static final Set<String> ROUTES = new TreeSet<>(List.of("http-ingest", "http-ingest-accept",
             "outbox-spool", "http-query", "http-not-found", "api-openapi", "api-docs", "api-docs-init",
             "api-docs-assets", "outbox-processor", "outbox-batch", "outbox-file", "outbox-request", "key-retention",
-            "archive-retention", "batch-halves", "inbox-client", "inbox-send-chunk", "status-sampler",
+            "archive-retention", "batch-halves", "spool-orphans", "inbox-client", "inbox-send-chunk",
+            "status-sampler",
             // the jobs (imports, exports, audits) and the listing
             "http-list", "http-job-queue", "http-import-create", "http-import-status", "http-import-rejected",
             "http-import-list", "import-runner", "import-chunk", "http-export-create", "http-export-status",

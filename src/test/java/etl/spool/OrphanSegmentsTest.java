@@ -37,7 +37,8 @@ class OrphanSegmentsTest {
 
         assertEquals(1, new OrphanSegments(dir).adopt());
 
-        assertEquals(List.of("0000000000001-other-000001.jsonl", "0000000000005-gone-000002.jsonl"), SpoolWriterTest.names(dir));
+        assertEquals(List.of("0000000000001-other-000001.jsonl", "0000000000005-gone-000002.jsonl"),
+                SpoolWriterTest.names(dir));
         assertEquals(List.of(content.length), List.of(Files.readAllBytes(dir.resolve("0000000000005-gone-000002.jsonl"))
                 .length));
         assertEquals(0, new OrphanSegments(dir).adopt(), "nothing left to adopt");
@@ -52,7 +53,8 @@ class OrphanSegmentsTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream()));
             assertEquals("locked", out.readLine());
             assertEquals(0, new OrphanSegments(dir).adopt());
-            assertEquals(List.of(".0000000000005-alive-000001.jsonl.open"), SpoolWriterTest.names(dir), "its writer lives");
+            assertEquals(List.of(".0000000000005-alive-000001.jsonl.open"), SpoolWriterTest.names(dir),
+                    "its writer lives");
         } finally {
             holder.getOutputStream().close(); // the holder ends when its input does
             assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
@@ -83,7 +85,8 @@ class OrphanSegmentsTest {
      * the lock could be taken, 3 when not. */
     public static final class LockHolder {
         public static void main(String[] args) throws Exception {
-            try (FileChannel ch = FileChannel.open(Path.of(args[0]), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(Path.of(args[0]), StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
                 var lock = ch.tryLock();
                 if (args[1].equals("try")) {
                     System.exit(lock == null ? 3 : 0);
