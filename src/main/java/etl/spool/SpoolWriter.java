@@ -56,6 +56,7 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
     private Path segmentPath;
     private long segmentBytes;
     private long segmentOpened;
+    private boolean segmentNamed; // its metadata and its name in the folder are on the device
 
     /**
      * @param maxBatchBytes  how many bytes one group (one flush) may hold
@@ -115,8 +116,7 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
 
     @Override
     protected String commit(int lane, List<byte[]> lines) throws IOException {
-        boolean first = segment == null;
-        if (first) {
+        if (segment == null) {
             open();
         }
         ByteBuffer[] buffers = new ByteBuffer[lines.size()];
@@ -129,9 +129,11 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
             for (long left = n; left > 0; ) {
                 left -= segment.write(buffers);
             }
-            segment.force(first);
-            if (first) {
+            // until a group has made the segment's name durable, each forces the metadata and the folder too
+            segment.force(!segmentNamed);
+            if (!segmentNamed) {
                 Folders.forceFolder(dir);
+                segmentNamed = true;
             }
         } catch (IOException e) {
             takeBack(e);
@@ -176,6 +178,7 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
         segmentPath = open;
         segmentBytes = 0;
         segmentOpened = System.nanoTime();
+        segmentNamed = false;
     }
 
     /**
