@@ -27,22 +27,14 @@ public final class Folders {
      * old file or the new one, never a part. The file is readable by its owner and group only.
      */
     public static void writeDurably(Path target, byte[] content) throws IOException {
-        writeDurably(target, ByteBuffer.wrap(content));
-    }
-
-    /** The same, for content in several buffers (written in one gathering write: the outbox's group commit). */
-    public static void writeDurably(Path target, ByteBuffer... content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toString(ThreadLocalRandom.current().nextLong()
                 & Long.MAX_VALUE, 36) + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             setPrivate(tmp);
-            long remaining = 0;
-            for (ByteBuffer b : content) {
-                remaining += b.remaining();
-            }
-            while (remaining > 0) {
-                remaining -= ch.write(content);
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                ch.write(buffer);
             }
             ch.force(true);
         } catch (IOException e) {
