@@ -128,6 +128,37 @@ class SetAsideTest extends SystemTestBase {
         assertEquals(1, rejectedEntries().stream().filter(n -> n.get("raw").asText().contains(p)).count());
     }
 
+    /**
+     * An outbox segment left open by a server that was killed (no process holds its lock), holding answered requests,
+     * a garbage line between them and a huge torn last line: the running processor seals it (route spool-orphans),
+     * applies its requests once and keeps the two bad lines in .rejected/.
+     */
+    @Test
+    void aSegmentLeftOpenByAKilledServerIsSealedAndApplied() throws Exception {
+        String u = user("orphan");
+        String name = "0000000000003-killed" + System.nanoTime() + "-000001.jsonl";
+        java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+        content.write(SpoolRecord.line(null, List.of(new Event(u, "add_revenue", new BigDecimal("3")))));
+        // a BOM, NUL, invalid UTF-8 and a lone surrogate's bytes, then a newline
+        content.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 0, (byte) 0xFF, (byte) 0xC3, 0x28,
+            (byte) 0xED, (byte) 0xA0, (byte) 0x80, '\n'});
+        content.write(SpoolRecord.line("orphan-" + u, List.of(new Event(u, "add_revenue", new BigDecimal("4")))));
+        content.write(("{\"key\":null,\"events\":[{\"userId\":\"" + u + "\",\"name\":\"add_revenue\",\"value\":"
+                + "9".repeat(2_000_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // torn: no newline
+        Files.write(outbox().resolve("." + name + ".open"), content.toByteArray());
+
+        Waits.revenue(u, "7", 15_000);
+        Waits.until("the segment sealed and applied", 10_000, () -> !Files.exists(outbox().resolve(name))
+                && !Files.exists(outbox().resolve("." + name + ".open")));
+        Thread.sleep(300);
+        assertEquals(0, Http.get(u).json().get("revenue").decimalValue().compareTo(new BigDecimal("7")));
+        List<JsonNode> kept = new ArrayList<>();
+        for (String line : Files.readAllLines(outbox().resolve(".rejected").resolve(name + ".rejected.jsonl"))) {
+            kept.add(Http.JSON.readTree(line));
+        }
+        assertEquals(List.of(2L, 4L), kept.stream().map(n -> n.get("line").asLong()).toList(), kept.toString());
+    }
+
     @Test
     void aFolderNamedLikeASpoolFileIsMovedAside() throws Exception {
         String u = user("dir");
