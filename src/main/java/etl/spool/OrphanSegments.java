@@ -65,9 +65,7 @@ public final class OrphanSegments implements Processor {
     /** Seals every orphaned segment of the outbox; returns how many were sealed with something in them. */
     public int adopt() throws IOException {
         int sealed = 0;
-        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir,
-                p -> p.getFileName().toString().startsWith(".") && (p.getFileName().toString().endsWith(OPEN)
-                        || p.getFileName().toString().endsWith(CREATING)))) {
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, OrphanSegments::isSegment)) {
             for (Path p : list) {
                 if (adopt(p)) {
                     sealed++;
@@ -77,6 +75,11 @@ public final class OrphanSegments implements Processor {
             return 0; // no outbox yet, or none now: nothing to adopt
         }
         return sealed;
+    }
+
+    private static boolean isSegment(Path p) {
+        String file = p.getFileName().toString();
+        return file.startsWith(".") && (file.endsWith(OPEN) || file.endsWith(CREATING));
     }
 
     private boolean adopt(Path p) throws IOException {
