@@ -173,7 +173,7 @@ public record SpoolRecord(String key, List<Event> events) {
             if (!checksumHolds(line, 0, crcAt)) {
                 throw new IOException("spool line: its checksum does not hold (torn or corrupted)");
             }
-            FastReader fast = new FastReader(line, 0, crcAt);
+            FastReader fast = new FastReader(line, 0, crcAt, null);
             SpoolRecord record = fast.record();
             if (record != null && fast.pos == crcAt) { // the object's end is the checksum's field: nothing between
                 return record;
@@ -188,14 +188,18 @@ public record SpoolRecord(String key, List<Event> events) {
 
     /**
      * Reads the spool line that starts at {@code b[from]}, in bytes that hold whole lines up to {@code end} (an outbox
-     * file read at once), without copying it: when the line is in the one form {@link #line} writes, ends with its
-     * newline and its checksum holds, its record (whose events are places in {@code b}) and where the next line starts;
-     * otherwise null, and the caller reads the line up to its newline with {@link #read(byte[])}, which takes every
-     * other form and says what is wrong with a line. One pass over the line's bytes that also finds its end: the line
-     * cut out first (a search for its newline and two copies) was a third of the processor's reading (JFR, bench).
+     * file read at once), without cutting it out: when the line is in the one form {@link #line} writes, ends with its
+     * newline and its checksum holds, its record and where the next line starts; otherwise null, and the caller reads
+     * the line up to its newline with {@link #read(byte[])}, which takes every other form and says what is wrong with a
+     * line. One pass over the line's bytes that also finds its end: the line cut out first (a search for its newline
+     * and two copies) was a third of the processor's reading (JFR, bench). The record's events copy their user ids
+     * ({@link CompactEvents#copying}) and keep nothing of {@code b}, which the caller may read the next file into;
+     * {@code previous} (the line before, or null) sizes them.
      */
-    public static InPlace readInPlace(byte[] b, int from, int end) {
-        FastReader fast = new FastReader(b, from, end);
+    public static InPlace readInPlace(byte[] b, int from, int end, InPlace previous) {
+        CompactEvents events = previous != null && previous.record().events() instanceof CompactEvents p
+                ? CompactEvents.copying(p.size(), p.idBytes()) : CompactEvents.copying(16, 64);
+        FastReader fast = new FastReader(b, from, end, events);
         SpoolRecord record = fast.record();
         if (record == null) {
             return null;
@@ -291,14 +295,17 @@ public record SpoolRecord(String key, List<Event> events) {
         private final CanonicalEvents c;
         private final byte[] line;
         private final int end;
+        /** Events that copy their ids ({@link #readInPlace}), or null: places in {@code line} ({@link #read}). */
+        private final CompactEvents copying;
         /** After {@link #record}: where the events' array ended (the checksum's field, in a line that holds). */
         private int pos;
 
         /** A reader of the line that starts at {@code b[from]}, not beyond {@code end}. */
-        FastReader(byte[] b, int from, int end) {
+        FastReader(byte[] b, int from, int end, CompactEvents copying) {
             this.c = new CanonicalEvents(b, from, end);
             this.line = b;
             this.end = end;
+            this.copying = copying;
         }
 
         /** The request up to the end of its events' array, or null when it is not in the form this parser knows. */
@@ -321,7 +328,7 @@ public record SpoolRecord(String key, List<Event> events) {
                 return null;
             }
             pos = c.position();
-            CompactEvents events = new CompactEvents(line);
+            CompactEvents events = copying != null ? copying : new CompactEvents(line);
             if (pos < end && line[pos] == ']') {
                 pos++;
             } else {
@@ -395,7 +402,11 @@ public record SpoolRecord(String key, List<Event> events) {
             if (tens < 0 || tens > 9 || ones < 0 || ones > 9) {
                 return false;
             }
-            events.add(from, to, subtract, cents * 100 + tens * 10 + ones);
+            if (copying != null) {
+                events.addCopy(b, from, to, subtract, cents * 100 + tens * 10 + ones);
+            } else {
+                events.add(from, to, subtract, cents * 100 + tens * 10 + ones);
+            }
             pos = p + 4;
             return true;
         }

@@ -79,6 +79,63 @@ class ReadAheadTest {
         return file.toByteArray();
     }
 
+    /**
+     * Files are read into the reader thread's buffer, one after the other: the requests of a file, still waiting to be
+     * summed, keep their events when the next file (other users, other values, a garbage line) is read over them.
+     */
+    @Test
+    void aFilesRequestsKeepTheirEventsWhenTheNextFileIsReadIntoTheBuffer() throws Exception {
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        List<SpoolRecord> first = new java.util.ArrayList<>();
+        List<SpoolRecord> second = new java.util.ArrayList<>();
+        Path a = Files.write(dir.resolve("a.jsonl"), requests("a", "1.25", 40));
+        ByteArrayOutputStream other = new ByteArrayOutputStream();
+        other.write(requests("bb", "7.00", 60));
+        other.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 0, (byte) 0xC3, '\n'});
+        Path b = Files.write(dir.resolve("b.jsonl"), other.toByteArray());
+        for (Path file : List.of(a, b)) {
+            try (ReadAhead lines = new ReadAhead(file, reader)) {
+                while (lines.hasNext()) {
+                    ReadAhead.Line l = lines.next();
+                    if (l.record() != null) {
+                        (file == a ? first : second).add(l.record());
+                    }
+                }
+            }
+        }
+        assertEquals(40, first.size());
+        assertEquals(60, second.size());
+        UserSums sums = new UserSums();
+        for (int i = 0; i < first.size(); i++) {
+            SpoolRecord r = first.get(i);
+            assertEquals("k" + i, r.key());
+            assertEquals(List.of(new Event("a" + i, Event.ADD, new BigDecimal("1.25")),
+                    new Event("a" + (i + 1), Event.SUBTRACT, new BigDecimal("1.25"))), r.events());
+            sums.add(r);
+        }
+        // every a-user got 1.25 once and lost it once, but a0 (only added) and a40 (only subtracted)
+        java.util.Map<String, String> totals = new java.util.TreeMap<>();
+        for (int i = 0; i < sums.users().length; i++) {
+            totals.put(sums.users()[i], sums.amounts()[i]);
+        }
+        assertEquals("1.25", totals.get("a0"));
+        assertEquals("-1.25", totals.get("a40"));
+        assertEquals("0.00", totals.get("a17"));
+        assertEquals(41, totals.size());
+        reader.shutdown();
+        assertTrue(reader.awaitTermination(5, TimeUnit.SECONDS));
+    }
+
+    /** {@code n} requests with keys k0…, request i adding {@code value} to {@code prefix}i and taking it from i + 1. */
+    private static byte[] requests(String prefix, String value, int n) throws IOException {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        for (int i = 0; i < n; i++) {
+            file.write(SpoolRecord.line("k" + i, List.of(new Event(prefix + i, Event.ADD, new BigDecimal(value)),
+                    new Event(prefix + (i + 1), Event.SUBTRACT, new BigDecimal(value)))));
+        }
+        return file.toByteArray();
+    }
+
     @Test
     void closedEarlyTheReaderStops() throws Exception {
         ByteArrayOutputStream file = new ByteArrayOutputStream();

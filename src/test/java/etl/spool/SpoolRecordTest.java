@@ -128,7 +128,7 @@ class SpoolRecordTest {
         int inPlace = 0;
         for (byte[] line : lines) {
             SpoolRecord alone = SpoolRecord.read(java.util.Arrays.copyOf(line, line.length - 1));
-            SpoolRecord.InPlace read = SpoolRecord.readInPlace(all, at, all.length);
+            SpoolRecord.InPlace read = SpoolRecord.readInPlace(all, at, all.length, null);
             if (read == null) { // a user id the fast form does not take (ü, an escaped quote)
                 assertTrue(alone.events().stream().anyMatch(e -> e.userId().equals("ü") || e.userId().equals("a\"b")));
             } else {
@@ -144,19 +144,19 @@ class SpoolRecordTest {
         byte[] two = new byte[line.length * 2];
         System.arraycopy(line, 0, two, 0, line.length);
         System.arraycopy(line, 0, two, line.length, line.length);
-        assertEquals(line.length, SpoolRecord.readInPlace(two, 0, two.length).next());
-        assertEquals(two.length, SpoolRecord.readInPlace(two, line.length, two.length).next());
+        assertEquals(line.length, SpoolRecord.readInPlace(two, 0, two.length, null).next());
+        assertEquals(two.length, SpoolRecord.readInPlace(two, line.length, two.length, null).next());
         String text = new String(line, StandardCharsets.UTF_8);
         byte[] flipped = two.clone();
         flipped[line.length + text.indexOf("12.50")] = '9';
-        assertNull(SpoolRecord.readInPlace(flipped, line.length, flipped.length), "checksum off");
+        assertNull(SpoolRecord.readInPlace(flipped, line.length, flipped.length, null), "checksum off");
         byte[] noNewline = java.util.Arrays.copyOf(line, line.length - 1);
-        assertNull(SpoolRecord.readInPlace(noNewline, 0, noNewline.length), "no newline: torn, or cut by the end");
+        assertNull(SpoolRecord.readInPlace(noNewline, 0, noNewline.length, null), "no newline: torn, or cut by the end");
         for (int cut = 1; cut < line.length; cut += 3) {
-            assertNull(SpoolRecord.readInPlace(two, 0, cut), "torn at " + cut);
+            assertNull(SpoolRecord.readInPlace(two, 0, cut, null), "torn at " + cut);
         }
         byte[] crlf = (text.substring(0, text.length() - 1) + "\r\n").getBytes(StandardCharsets.UTF_8);
-        assertNull(SpoolRecord.readInPlace(crlf, 0, crlf.length), "anything but the newline after the line");
+        assertNull(SpoolRecord.readInPlace(crlf, 0, crlf.length, null), "anything but the newline after the line");
         for (byte[] garbage : new byte[][] {
             {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '\n'}, {0, '\n'}, {(byte) 0xC3, '\n'}, {'\n'}, {},
             {(byte) 0xED, (byte) 0xA0, (byte) 0x80, '\n'}, // a lone surrogate, as UTF-8 would carry it
@@ -166,7 +166,8 @@ class SpoolRecordTest {
                     + ",\"crc32\":\"00000000\"}\n").getBytes(StandardCharsets.ISO_8859_1), // another encoding
             "{\"key\":null,\"events\":[{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1.5}]}\n"
                     .getBytes(StandardCharsets.UTF_8)}) {
-            assertNull(SpoolRecord.readInPlace(garbage, 0, garbage.length), new String(garbage, StandardCharsets.UTF_8));
+            assertNull(SpoolRecord.readInPlace(garbage, 0, garbage.length, null),
+                    new String(garbage, StandardCharsets.UTF_8));
         }
     }
 
