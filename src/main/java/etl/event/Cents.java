@@ -35,6 +35,15 @@ public final class Cents {
         return n;
     }
 
+    /** How many bytes {@link #write} writes for {@code cents} (zero or more). */
+    public static int length(long cents) {
+        int digits = 1;
+        for (long u = cents / 100; u >= 10; u /= 10) {
+            digits++;
+        }
+        return digits + 3;
+    }
+
     /** {@code cents} of any sign as text. */
     public static String plain(long cents) {
         if (cents == Long.MIN_VALUE) { // its negation is not a long

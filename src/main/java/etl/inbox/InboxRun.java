@@ -164,7 +164,13 @@ public final class InboxRun {
      * lines are skipped.
      */
     public Chunk validate(List<byte[]> chunk, int index, long firstLine) throws IOException {
-        ByteArrayOutputStream valid = new ByteArrayOutputStream(chunk.size() * 64);
+        // sized by the lines as read: when every line is valid and sent as it is, the body is that array (a chunk of
+        // 20,000 lines is over a megabyte; sized by a guess it was grown and copied, twice, in fresh memory)
+        long size = 0;
+        for (byte[] line : chunk) {
+            size += line.length + 1;
+        }
+        Body valid = new Body((int) Math.min(size, Integer.MAX_VALUE - 16));
         StringBuilder bad = null;
         int events = 0;
         int rejectedHere = 0;
@@ -198,7 +204,18 @@ public final class InboxRun {
             }
         }
         validated(index, bytesHere, linesHere, rejectedHere, bad);
-        return new Chunk(index, key(index), valid.toByteArray(), events, rejectedHere);
+        return new Chunk(index, key(index), valid.bytes(), events, rejectedHere);
+    }
+
+    /** A request body being written: its own array when the bytes fill it exactly, else a copy of them. */
+    private static final class Body extends ByteArrayOutputStream {
+        Body(int size) {
+            super(size);
+        }
+
+        byte[] bytes() {
+            return count == buf.length ? buf : toByteArray();
+        }
     }
 
     /** Counts a validated chunk, and writes the quarantine of every chunk whose predecessors are all validated. */

@@ -21,6 +21,9 @@ class CentsTest {
                 default -> rnd.nextInt(1000) - 500;
             };
             assertEquals(BigDecimal.valueOf(c, 2).toPlainString(), Cents.plain(c), "cents " + c);
+            if (c >= 0) { // what the spool line's exact length counts on
+                assertEquals(Cents.plain(c).length(), Cents.length(c), "length of cents " + c);
+            }
         }
     }
 }
