@@ -30,15 +30,17 @@ public final class CompactEvents extends AbstractList<Event> {
     private long[] signed;
     private boolean[] minus;
     private int size;
-    /** Copying events: the bytes of {@link #line} in use. */
+    /** Whether the events copy their ids into {@link #line} ({@link #copying}), and how many of its bytes are used. */
+    private final boolean copies;
     private int idBytes;
 
     public CompactEvents(byte[] line) {
-        this(line, 16);
+        this(line, 16, false);
     }
 
-    private CompactEvents(byte[] line, int capacity) {
+    private CompactEvents(byte[] line, int capacity, boolean copies) {
         this.line = line;
+        this.copies = copies;
         from = new int[capacity];
         to = new int[capacity];
         signed = new long[capacity];
@@ -50,7 +52,7 @@ public final class CompactEvents extends AbstractList<Event> {
      * {@code idBytes} bytes of ids in all (the reader's guess from the line before: grown when it is short).
      */
     public static CompactEvents copying(int events, int idBytes) {
-        return new CompactEvents(new byte[Math.max(64, idBytes)], Math.max(16, events));
+        return new CompactEvents(new byte[Math.max(64, idBytes)], Math.max(16, events), true);
     }
 
     /** Appends an event whose user id is {@code b[userFrom, userTo)}, copied (events made by {@link #copying}). */
@@ -67,6 +69,28 @@ public final class CompactEvents extends AbstractList<Event> {
     /** The bytes of the user ids copied so far ({@link #addCopy}): the next line's guess. */
     public int idBytes() {
         return idBytes;
+    }
+
+    /**
+     * Gives back the room of a guess that was far too large (a request of one event after one of 5,000 in the same
+     * file): arrays more than twice the events (and, for copying events, id bytes more than twice those copied) are cut
+     * to size, so that what a file's requests hold until they are summed stays within twice their events.
+     */
+    public void trim() {
+        if (from.length > 2 * size + 16) {
+            from = Arrays.copyOf(from, size);
+            to = Arrays.copyOf(to, size);
+            signed = Arrays.copyOf(signed, size);
+            minus = Arrays.copyOf(minus, size);
+        }
+        if (copies && line.length > 2 * idBytes + 64) {
+            line = Arrays.copyOf(line, idBytes);
+        }
+    }
+
+    /** Room for this many events before the arrays grow. */
+    int capacity() {
+        return from.length;
     }
 
     /** Appends the event {@code c} has just taken. */

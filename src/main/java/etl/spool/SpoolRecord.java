@@ -212,6 +212,7 @@ public record SpoolRecord(String key, List<Event> events) {
         if (newline >= end || b[newline] != '\n' || !checksumFieldAt(b, crcAt) || !checksumHolds(b, from, crcAt)) {
             return null;
         }
+        events.trim();
         return new InPlace(record, newline + 1);
     }
 
