@@ -78,14 +78,19 @@ public final class CompactEvents extends AbstractList<Event> {
      */
     public void trim() {
         if (from.length > 2 * size + 16) {
-            from = Arrays.copyOf(from, size);
-            to = Arrays.copyOf(to, size);
-            signed = Arrays.copyOf(signed, size);
-            minus = Arrays.copyOf(minus, size);
+            resize(size);
         }
         if (copies && line.length > 2 * idBytes + 64) {
             line = Arrays.copyOf(line, idBytes);
         }
+    }
+
+    /** The four arrays at room for {@code n} events. */
+    private void resize(int n) {
+        from = Arrays.copyOf(from, n);
+        to = Arrays.copyOf(to, n);
+        signed = Arrays.copyOf(signed, n);
+        minus = Arrays.copyOf(minus, n);
     }
 
     /** Room for this many events before the arrays grow. */
@@ -101,11 +106,7 @@ public final class CompactEvents extends AbstractList<Event> {
     /** Appends an event: its user id is {@code line()[userFrom, userTo)}, its value {@code cents} (never negative). */
     public void add(int userFrom, int userTo, boolean subtract, long cents) {
         if (size == from.length) {
-            int n = size * 2;
-            from = Arrays.copyOf(from, n);
-            to = Arrays.copyOf(to, n);
-            signed = Arrays.copyOf(signed, n);
-            minus = Arrays.copyOf(minus, n);
+            resize(size * 2);
         }
         from[size] = userFrom;
         to[size] = userTo;
