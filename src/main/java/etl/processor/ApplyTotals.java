@@ -7,8 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,6 +26,7 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import etl.event.Cents;
 import etl.jobs.Sql;
 
 /**
@@ -55,7 +54,7 @@ import etl.jobs.Sql;
  * A batch of more than {@code etl.processor.split-users} users (outbox mode) is applied by two PostgreSQL backends at
  * once, still all or nothing: one backend inserts a new user's key into the primary key's B-tree at about 2.7 µs, so a
  * batch of half a million new users took 2.2-2.5 s on one core while the other waited; two COPYs at once took 35-40 %
- * less. The users are split in two by their ids' hash (disjoint halves: no lock of one is wanted by the other). The
+ * less. The users are split in two, every other one (disjoint halves: no lock of one is wanted by the other). The
  * second half goes, on a second pooled connection, into a transaction of its own that ends with
  * {@code PREPARE TRANSACTION 'etl-half-<id>'} (two-phase commit: kept on disk, neither committed nor rolled back); its
  * id was written into {@code batch_halves} in the batch's transaction before (half-record.sql), while the batch's own
@@ -123,7 +122,7 @@ public final class ApplyTotals implements Processor {
         Connection c = DataSourceUtils.getConnection(dataSource);
         try {
             Object[] users = exchange.getMessage().getHeader("users", Object[].class);
-            Object[] amounts = exchange.getMessage().getHeader("amounts", Object[].class);
+            Object amounts = exchange.getMessage().getHeader("amounts");
             boolean split = splitUsers > 0 && users.length > splitUsers
                     && TransactionSynchronizationManager.isSynchronizationActive() && twoPhase(c);
             if (split ? applySplit(c, users, amounts) : applyBatch(c, users, amounts)) {
@@ -138,7 +137,7 @@ public final class ApplyTotals implements Processor {
      * {@link #apply} for a whole batch, in whose transaction {@code work_mem} is set first: the batch's transaction
      * (outbox mode) or the records' (Kafka mode). True when the UPSERT applied the sums.
      */
-    public boolean applyBatch(Connection c, Object[] users, Object[] amounts) throws SQLException {
+    public boolean applyBatch(Connection c, Object[] users, Object amounts) throws SQLException {
         setWorkMem(c);
         return apply(c, users, amounts);
     }
@@ -156,16 +155,12 @@ public final class ApplyTotals implements Processor {
      * The batch in two halves at once (class comment): the second prepared on another connection, the first on the
      * batch's {@code c}; returns when both are done, or throws (the batch then rolls back, and so does the half).
      */
-    private boolean applySplit(Connection c, Object[] users, Object[] amounts) throws SQLException {
-        List<Object> users1 = new ArrayList<>(users.length / 2 + 16);
-        List<Object> amounts1 = new ArrayList<>(users.length / 2 + 16);
-        List<Object> users2 = new ArrayList<>(users.length / 2 + 16);
-        List<Object> amounts2 = new ArrayList<>(users.length / 2 + 16);
-        for (int i = 0; i < users.length; i++) {
-            boolean first = (users[i].hashCode() & 1) == 0;
-            (first ? users1 : users2).add(users[i]);
-            (first ? amounts1 : amounts2).add(amounts[i]);
-        }
+    private boolean applySplit(Connection c, Object[] users, Object amounts) throws SQLException {
+        // every other user: each user is once in the batch, so the halves are disjoint whichever way they are cut
+        Object[] users1 = half(users, 0);
+        Object[] users2 = half(users, 1);
+        Object amounts1 = amounts instanceof long[] cents ? half(cents, 0) : half((Object[]) amounts, 0);
+        Object amounts2 = amounts instanceof long[] cents ? half(cents, 1) : half((Object[]) amounts, 1);
         String gid = HALF_PREFIX + UUID.randomUUID().toString().replace("-", "");
         // the id first, in the batch's transaction: from the moment the half is prepared, the row says what the
         // batch did (PreparedHalves)
@@ -175,10 +170,10 @@ public final class ApplyTotals implements Processor {
         }
         TransactionSynchronizationManager.registerSynchronization(new FinishHalf(gid));
         CompletableFuture<Boolean> half = CompletableFuture.supplyAsync(
-                () -> prepareHalf(gid, users2.toArray(), amounts2.toArray()), halves);
+                () -> prepareHalf(gid, users2, amounts2), halves);
         boolean upsert;
         try {
-            upsert = applyBatch(c, users1.toArray(), amounts1.toArray());
+            upsert = applyBatch(c, users1, amounts1);
         } catch (SQLException | RuntimeException e) {
             // the half is awaited all the same: prepared after its batch has ended, it would hold its users' rows
             // until PreparedHalves came by
@@ -199,7 +194,7 @@ public final class ApplyTotals implements Processor {
         }
         splits.incrementAndGet();
         LOG.info("Batch of {} users: applied in two halves at once, {} here and {} prepared as {}", users.length,
-                users1.size(), users2.size(), gid);
+                users1.length, users2.length, gid);
         return upsert;
     }
 
@@ -219,7 +214,7 @@ public final class ApplyTotals implements Processor {
      * ends it: the batch waits for this half outside PostgreSQL, which therefore cannot see a deadlock through it
      * (another process's batch waiting for the batch, this half waiting for that one).
      */
-    private boolean prepareHalf(String gid, Object[] users, Object[] amounts) {
+    private boolean prepareHalf(String gid, Object[] users, Object amounts) {
         String table = "batch_half_" + gid.substring(HALF_PREFIX.length());
         try (Connection h = dataSource.getConnection()) {
             h.setAutoCommit(false);
@@ -284,15 +279,17 @@ public final class ApplyTotals implements Processor {
     }
 
     /**
-     * Adds {@code amounts[i]} (exact decimals: String or BigDecimal; each user once) to the total of {@code users[i]},
-     * on {@code c} inside its transaction. True when the UPSERT applied them (the MERGE met another process's batch).
+     * Adds amount {@code i} to the total of {@code users[i]} (each user once: a String, or its UTF-8 bytes), on
+     * {@code c} inside its transaction. {@code amounts}: an {@code Object[]} of exact decimals (String or BigDecimal),
+     * or a {@code long[]} of cents (etl.processor.UserTable's columns: no String made per user). True when the UPSERT
+     * applied them (the MERGE met another process's batch).
      */
-    public static boolean apply(Connection c, Object[] users, Object[] amounts) throws SQLException {
+    public static boolean apply(Connection c, Object[] users, Object amounts) throws SQLException {
         return apply(c, SUMS_TABLE, "batch_sums", users, amounts);
     }
 
     /** {@link #apply} through the table {@code sums}, made by {@code makeSums}. */
-    private static boolean apply(Connection c, String makeSums, String sums, Object[] users, Object[] amounts)
+    private static boolean apply(Connection c, String makeSums, String sums, Object[] users, Object amounts)
             throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(makeSums);
@@ -300,9 +297,16 @@ public final class ApplyTotals implements Processor {
         CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(SUMS_COPY.replace("batch_sums", sums));
         try {
             CopyRows rows = new CopyRows(in);
+            long[] cents = amounts instanceof long[] l ? l : null;
+            Object[] exact = cents == null ? (Object[]) amounts : null;
             for (int i = 0; i < users.length; i++) {
-                Object amount = amounts[i];
-                rows.add((String) users[i], amount instanceof BigDecimal d ? d.toPlainString() : String.valueOf(amount));
+                byte[] id = users[i] instanceof byte[] b ? b : ((String) users[i]).getBytes(StandardCharsets.UTF_8);
+                if (cents != null) {
+                    rows.add(id, cents[i]);
+                } else {
+                    Object amount = exact[i];
+                    rows.add(id, amount instanceof BigDecimal d ? d.toPlainString() : String.valueOf(amount));
+                }
             }
             rows.flush();
             in.endCopy();
@@ -327,6 +331,23 @@ public final class ApplyTotals implements Processor {
         }
     }
 
+    /** Every other element of {@code a}, from {@code first} (0 or 1). */
+    private static Object[] half(Object[] a, int first) {
+        Object[] h = new Object[(a.length - first + 1) / 2];
+        for (int i = first, j = 0; i < a.length; i += 2, j++) {
+            h[j] = a[i];
+        }
+        return h;
+    }
+
+    private static long[] half(long[] a, int first) {
+        long[] h = new long[(a.length - first + 1) / 2];
+        for (int i = first, j = 0; i < a.length; i += 2, j++) {
+            h[j] = a[i];
+        }
+        return h;
+    }
+
     private static void run(Connection c, String sql) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.executeUpdate();
@@ -346,15 +367,41 @@ public final class ApplyTotals implements Processor {
             this.in = in;
         }
 
-        void add(String user, String amount) throws SQLException {
-            byte[] id = user.getBytes(StandardCharsets.UTF_8);
-            int need = 2 * id.length + amount.length() + 2;
+        /** A row: the id's UTF-8 bytes and the amount as plain decimal text. */
+        void add(byte[] id, String amount) throws SQLException {
+            room(2 * id.length + amount.length() + 2);
+            id(id);
+            for (int i = 0; i < amount.length(); i++) {
+                buf[n++] = (byte) amount.charAt(i); // digits, '-' and '.'
+            }
+            buf[n++] = '\n';
+        }
+
+        /** A row: the id's UTF-8 bytes and an amount in cents, written as text straight into the buffer. */
+        void add(byte[] id, long cents) throws SQLException {
+            if (cents == Long.MIN_VALUE) { // its negation is not a long
+                add(id, Cents.plain(cents));
+                return;
+            }
+            room(2 * id.length + Cents.MAX_BYTES + 3);
+            id(id);
+            if (cents < 0) {
+                buf[n++] = '-';
+            }
+            n = Cents.write(buf, n, Math.abs(cents));
+            buf[n++] = '\n';
+        }
+
+        private void room(int need) throws SQLException {
             if (n + need > buf.length) {
                 flush();
                 if (need > buf.length) {
                     buf = new byte[need];
                 }
             }
+        }
+
+        private void id(byte[] id) {
             for (byte b : id) {
                 switch (b) {
                     case '\\' -> escaped((byte) '\\');
@@ -365,10 +412,6 @@ public final class ApplyTotals implements Processor {
                 }
             }
             buf[n++] = '\t';
-            for (int i = 0; i < amount.length(); i++) {
-                buf[n++] = (byte) amount.charAt(i); // digits, '-' and '.'
-            }
-            buf[n++] = '\n';
         }
 
         private void escaped(byte b) {

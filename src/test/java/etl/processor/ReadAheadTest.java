@@ -114,10 +114,7 @@ class ReadAheadTest {
             sums.add(r);
         }
         // every a-user got 1.25 once and lost it once, but a0 (only added) and a40 (only subtracted)
-        java.util.Map<String, String> totals = new java.util.TreeMap<>();
-        for (int i = 0; i < sums.users().length; i++) {
-            totals.put(sums.users()[i], sums.amounts()[i]);
-        }
+        java.util.Map<String, String> totals = sums.totals();
         assertEquals("1.25", totals.get("a0"));
         assertEquals("-1.25", totals.get("a40"));
         assertEquals("0.00", totals.get("a17"));

@@ -1,5 +1,6 @@
 package etl.processor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.math.BigDecimal;
@@ -49,11 +50,12 @@ class UserTableTest {
             }
         }
         a.addAll(b);
-        String[][] columns = a.columns();
+        UserTable.Columns columns = a.columns();
         assertEquals(expected.size(), a.size());
         Map<String, BigDecimal> got = new TreeMap<>();
-        for (int i = 0; i < columns[0].length; i++) {
-            assertEquals(null, got.put(columns[0][i], new BigDecimal(columns[1][i])), "a user twice: " + columns[0][i]);
+        for (int i = 0; i < columns.users().length; i++) {
+            assertEquals(null, got.put(columns.user(i), new BigDecimal(columns.amount(i))), "a user twice: "
+                    + columns.user(i));
         }
         assertEquals(expected.keySet(), got.keySet());
         expected.forEach((u, v) -> assertEquals(0, v.compareTo(got.get(u)), u));
@@ -67,9 +69,15 @@ class UserTableTest {
         t.add(u, 0, 1, Long.MAX_VALUE);
         t.add(u, 0, 1, 1);
         assertEquals(BigDecimal.valueOf(Long.MAX_VALUE, 2).multiply(BigDecimal.valueOf(2)).add(new BigDecimal("0.01"))
-                .toPlainString(), t.columns()[1][0]);
+                .toPlainString(), t.columns().amount(0));
         t.add(u, 0, 1, -Long.MAX_VALUE);
         t.add(u, 0, 1, -Long.MAX_VALUE);
-        assertEquals("0.01", t.columns()[1][0]);
+        assertEquals("0.01", t.columns().amount(0));
+        // a table whose sums all stay in the long's range gives the cents themselves
+        UserTable small = new UserTable();
+        small.add(u, 0, 1, -5);
+        small.add(u, 0, 1, 2);
+        assertArrayEquals(new long[] {-3}, (long[]) small.columns().amounts());
+        assertEquals("-0.03", small.columns().amount(0));
     }
 }
