@@ -110,7 +110,7 @@ cold_start() { # java options...: seconds from the start of the JVM to the first
   (cd "$WORK/cold" && ETL_DB_URL=jdbc:postgresql://127.0.0.1:5432/etl_cold ETL_HTTP_PORT=$PORT exec java "$@" -jar "$JAR" \
      > "$WORK/cold/app.log" 2>&1) &
   pid=$!
-  until curl -s "localhost:$PORT/userEvents/cold" 2> /dev/null | grep -q 'no event applied'; do sleep 0.02; done
+  until answers "$PORT" /userEvents/cold 'no event applied'; do tick 0.02; done
   echo "$(date +%s.%N) - $t0" | bc -l
   kill "$pid"; wait "$pid" 2> /dev/null || true
 }
