@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import etl.io.Folders;
 import etl.io.Rejection;
+import etl.spool.OrphanSegments;
 
 /**
  * The outbox folder as the processor sees it: one listing per batch that returns the oldest spool files (their names
@@ -106,33 +107,40 @@ public final class OutboxFiles {
         }
     }
 
-    /** What waits in the outbox. */
-    /** What a look at the outbox saw: how many spool files, the greatest name and the least (null when none). */
-    public record Look(int files, String newest, String oldest) {
+    /**
+     * What a look at the outbox saw: how many spool files, the greatest name and the least (null when none), and
+     * whether a segment is still being written there ({@code writing}: an open segment of a server's spool writer).
+     */
+    public record Look(int files, String newest, String oldest, boolean writing) {
     }
 
     /** One listing, names only (no file is opened or stat'ed): what {@link OutboxSettled} compares look to look. */
     public Look look() {
-        List<Path> files;
-        try {
-            files = spoolFiles();
+        int files = 0;
+        String newest = null;
+        String oldest = null;
+        boolean writing = false;
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
+            for (Path p : list) {
+                String name = p.getFileName().toString();
+                if (isSpoolFile(p)) {
+                    files++;
+                    if (newest == null || name.compareTo(newest) > 0) {
+                        newest = name;
+                    }
+                    if (oldest == null || name.compareTo(oldest) < 0) {
+                        oldest = name;
+                    }
+                } else if (OrphanSegments.unsealed(name)) {
+                    writing = true;
+                }
+            }
         } catch (NoSuchFileException e) {
-            return new Look(0, null, null);
+            return new Look(0, null, null, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String newest = null;
-        String oldest = null;
-        for (Path p : files) {
-            String name = p.getFileName().toString();
-            if (newest == null || name.compareTo(newest) > 0) {
-                newest = name;
-            }
-            if (oldest == null || name.compareTo(oldest) < 0) {
-                oldest = name;
-            }
-        }
-        return new Look(files.size(), newest, oldest);
+        return new Look(files, newest, oldest, writing);
     }
 
     private static boolean isSpoolFile(Path p) {

@@ -8,8 +8,10 @@ import org.apache.camel.Predicate;
 
 /**
  * Whether the processor starts a batch at this look at the outbox (route {@code outbox-processor} looks every
- * {@code etl.processor.look-ms}): when there are spool files and nothing arrived since the previous look (the files of
- * a burst are taken together, not the first few alone), or, while files keep arriving, once the first of them has
+ * {@code etl.processor.look-ms}): when there are spool files and no segment is being written (no open segment of a
+ * spool writer in the outbox: nothing more is coming now, so the first look that sees the files takes them), or
+ * nothing arrived since the previous look (the files of a burst are taken together, not the first few alone), or,
+ * while files keep arriving, once the first of them has
  * waited {@code etl.processor.poll-ms} (a busy server's files are taken in batches of that span, not one by one).
  * An idle processor so starts on a request's file within one or two looks instead of waiting for the next poll.
  * "Nothing arrived" compares the number of files and the greatest name (spool names begin with their time) with the
@@ -56,7 +58,9 @@ public final class OutboxSettled implements Predicate {
             waiting = true;
             waitingSince = now;
         }
-        boolean quiet = last != null && last.files() == look.files() && Objects.equals(last.newest(), look.newest());
+        // no segment is being written: waiting for more would only wait
+        boolean quiet = !look.writing()
+                || last != null && last.files() == look.files() && Objects.equals(last.newest(), look.newest());
         if (quiet || now - waitingSince >= maxWaitNanos || waitedOut(look.oldest())) {
             last = null;
             waiting = false;

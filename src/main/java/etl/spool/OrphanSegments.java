@@ -52,6 +52,14 @@ public final class OrphanSegments implements Processor {
         return "." + name + OPEN;
     }
 
+    /**
+     * Whether {@code fileName} (a name in the outbox) is a segment not sealed yet, open or being created: a writer of
+     * some process is (or was, until it is adopted) still adding groups to it.
+     */
+    public static boolean unsealed(String fileName) {
+        return fileName.startsWith(".") && (fileName.endsWith(".jsonl" + OPEN) || fileName.endsWith(".jsonl" + CREATING));
+    }
+
     /** The hidden name of a segment while it is created and locked (never adopted: it holds nothing yet). */
     static String creatingName(String name) {
         return "." + name + CREATING;

@@ -30,16 +30,25 @@ class OutboxSettledTest {
         wall += millis;
     }
 
-    /** What a batch does with the files it took: they leave the outbox. */
+    /** What a batch does with the files it took: they leave the outbox (an open segment stays). */
     private void applied() throws IOException {
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) {
-                Files.delete(p);
+                if (!p.getFileName().toString().startsWith(".")) {
+                    Files.delete(p);
+                }
             }
         }
     }
 
-    private OutboxSettled settled() {
+    /** A server's spool writer holds a segment open in the outbox, as SpoolWriter names it. */
+    private Path writing() throws IOException {
+        return Files.writeString(dir.resolve(String.format(".%013d-writer-%06d.jsonl.open", wall, 999)), "{}\n");
+    }
+
+    /** Settled, with a segment being written (the files may be the first of a burst): the tests below but the last. */
+    private OutboxSettled settled() throws IOException {
+        writing();
         return new OutboxSettled(new OutboxFiles(dir, true), 200, () -> now, () -> wall);
     }
 
@@ -49,6 +58,7 @@ class OutboxSettledTest {
         assertFalse(settled.matches(null), "nothing to apply");
         Files.writeString(dir.resolve(".tmp-1.jsonl"), "{}\n");
         assertFalse(settled.matches(null), "a hidden (temporary) file is not a spool file");
+        assertFalse(settled.matches(null), "an open segment is not a spool file");
         spool();
         later(25);
         assertFalse(settled.matches(null), "first seen: it may be the first of a burst");
@@ -127,5 +137,29 @@ class OutboxSettledTest {
         Files.writeString(dir.resolve("by-hand.jsonl"), "{}\n");
         later(1000);
         assertFalse(settled.matches(null), "no time in the name: it waits as before");
+    }
+
+    /**
+     * With no segment being written in the outbox (no server writing, files moved in at once, or the last segment of a
+     * burst sealed), nothing more is coming: the first look that sees files takes them. Once a writer opens a segment,
+     * a look waits for a quiet one again.
+     */
+    @Test
+    void filesAreTakenAtTheFirstLookWhenNoSegmentIsBeingWritten() throws IOException {
+        OutboxSettled settled = new OutboxSettled(new OutboxFiles(dir, true), 200, () -> now, () -> wall);
+        Files.writeString(dir.resolve("0000000000000-bench-0000.jsonl"), "{}\n");
+        Files.writeString(dir.resolve("0000000000000-bench-0001.jsonl"), "{}\n");
+        assertTrue(settled.matches(null), "nothing is being written: at once");
+        applied();
+        Path open = writing();
+        spool();
+        later(25);
+        assertFalse(settled.matches(null), "a segment is being written: the file may be the first of a burst");
+        Files.move(open, dir.resolve(open.getFileName().toString().substring(1).replace(".open", "")));
+        assertTrue(settled.matches(null), "the segment sealed, nothing else open: the next look takes both");
+        Files.writeString(dir.resolve(".0000000000001-w-000001.jsonl.creating"), "");
+        applied();
+        spool();
+        assertFalse(settled.matches(null), "a segment being created counts as written");
     }
 }
