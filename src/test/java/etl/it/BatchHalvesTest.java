@@ -122,6 +122,11 @@ class BatchHalvesTest extends SystemTestBase {
         ApplyTotals step = splitting();
         String tag = user("split");
         String[][] b = batch(tag, 40);
+        long halves = 0;
+        for (int i = 0; i < b[0].length; i++) {
+            halves += firstHalf(i) ? 0 : 1;
+        }
+        assertTrue(halves > 0 && halves < b[0].length, "both halves hold users");
         apply(step, b[0], b[1], () -> { });
         // the same users again, as the batch's route gives them (bytes and cents): updates in both halves
         apply(step, asBytes(b[0]), asCents(b[1]), () -> { });
