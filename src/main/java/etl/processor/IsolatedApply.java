@@ -64,8 +64,8 @@ public final class IsolatedApply implements Processor {
             if (!Failures.refusedForGood(e)) {
                 throw e;
             }
-            // the spool line as the server wrote it (canonical: the same events, the same key)
-            byte[] line = SpoolRecord.line(record.key(), record.events());
+            // the request in the spool's JSON form (the same events, the same key), for whoever reads .rejected/
+            byte[] line = SpoolRecord.jsonLine(record.key(), record.events());
             result = UserSums.setAside(exchange.getMessage().getHeader(BatchSteps.FILE, String.class),
                     BatchSteps.lineNumber(exchange), record,
                     new String(line, 0, line.length - 1, StandardCharsets.UTF_8), Failures.reason(e));

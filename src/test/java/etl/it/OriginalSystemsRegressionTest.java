@@ -84,21 +84,30 @@ class OriginalSystemsRegressionTest extends SystemTestBase {
 
     @Test
     void aCorruptedOutboxLineIsNeverApplied() throws Exception {
-        // A spool line whose bytes changed on disk (one digit: still valid JSON, still a valid event) fails its
-        // checksum: it is kept in .rejected/ with the reason, and the file's other lines are applied.
+        // A spool line whose bytes changed on disk (one digit: still a well-formed line, still a valid event) fails its
+        // checksum, in either form: it is kept in .rejected/ with the reason, and the file's other lines are applied.
         String u = user("flip");
-        byte[] good = etl.spool.SpoolRecord.line(null, java.util.List.of(new etl.event.Event(u, etl.event.Event.ADD,
-                new java.math.BigDecimal("3.00"))));
-        String bad = new String(good, java.nio.charset.StandardCharsets.UTF_8).replace("\"value\":3.00", "\"value\":9.00");
+        java.util.List<etl.event.Event> three = java.util.List.of(new etl.event.Event(u, etl.event.Event.ADD,
+                new java.math.BigDecimal("3.00")));
+        byte[] good = etl.spool.SpoolRecord.line(null, three);
+        String badCompact = new String(good, java.nio.charset.StandardCharsets.UTF_8).replace("\t300\n", "\t900\n");
+        String badJson = new String(etl.spool.SpoolRecord.jsonLine(null, three), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("\"value\":3.00", "\"value\":9.00");
+        assertTrue(badCompact.startsWith("@1\t") && badCompact.endsWith("\t900\n"), badCompact);
+        assertTrue(badJson.contains("\"value\":9.00"), badJson);
         Path tmp = Files.createTempFile(Path.of("target"), "outbox", ".part");
         Files.write(tmp, good);
-        Files.writeString(tmp, bad, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(tmp, badCompact, java.nio.file.StandardOpenOption.APPEND);
         Files.write(tmp, good, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(tmp, badJson, java.nio.file.StandardOpenOption.APPEND);
         String name = "0000000000000-flip-" + u + ".jsonl";
         Files.move(tmp, outbox().resolve(name), StandardCopyOption.ATOMIC_MOVE);
         Waits.revenue(u, "6", 5000);
         String rejected = Files.readString(outbox().resolve(".rejected").resolve(name + ".rejected.jsonl"));
-        assertTrue(rejected.startsWith("{\"line\":2,\"reason\":") && rejected.contains("checksum"), rejected);
+        String[] kept = rejected.split("\n");
+        assertEquals(2, kept.length, rejected);
+        assertTrue(kept[0].startsWith("{\"line\":2,\"reason\":") && kept[0].contains("checksum"), rejected);
+        assertTrue(kept[1].startsWith("{\"line\":4,\"reason\":") && kept[1].contains("checksum"), rejected);
         awaitProcessorPolls();
         Waits.revenue(u, "6", 1000);
     }

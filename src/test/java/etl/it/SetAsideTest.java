@@ -130,8 +130,8 @@ class SetAsideTest extends SystemTestBase {
 
     /**
      * An outbox segment left open by a server that was killed (no process holds its lock), holding answered requests,
-     * a garbage line between them and a huge torn last line: the running processor seals it (route spool-orphans),
-     * applies its requests once and keeps the two bad lines in .rejected/.
+     * a garbage line and a compact line cut short between them and a huge torn last line: the running processor seals it
+     * (route spool-orphans), applies its requests once and keeps the three bad lines in .rejected/.
      */
     @Test
     void aSegmentLeftOpenByAKilledServerIsSealedAndApplied() throws Exception {
@@ -142,6 +142,11 @@ class SetAsideTest extends SystemTestBase {
         // a BOM, NUL, invalid UTF-8 and a lone surrogate's bytes, then a newline
         content.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 0, (byte) 0xFF, (byte) 0xC3, 0x28,
             (byte) 0xED, (byte) 0xA0, (byte) 0x80, '\n'});
+        // a compact line cut short, its count and checksum those of the whole line
+        byte[] cut = SpoolRecord.line(null, List.of(new Event(u, "add_revenue", new BigDecimal("100")),
+                new Event(u, "add_revenue", new BigDecimal("200"))));
+        content.write(cut, 0, cut.length - 8);
+        content.write('\n');
         content.write(SpoolRecord.line("orphan-" + u, List.of(new Event(u, "add_revenue", new BigDecimal("4")))));
         content.write(("{\"key\":null,\"events\":[{\"userId\":\"" + u + "\",\"name\":\"add_revenue\",\"value\":"
                 + "9".repeat(2_000_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // torn: no newline
@@ -156,7 +161,7 @@ class SetAsideTest extends SystemTestBase {
         for (String line : Files.readAllLines(outbox().resolve(".rejected").resolve(name + ".rejected.jsonl"))) {
             kept.add(Http.JSON.readTree(line));
         }
-        assertEquals(List.of(2L, 4L), kept.stream().map(n -> n.get("line").asLong()).toList(), kept.toString());
+        assertEquals(List.of(2L, 3L, 5L), kept.stream().map(n -> n.get("line").asLong()).toList(), kept.toString());
     }
 
     @Test

@@ -64,11 +64,16 @@ class ReadAheadTest {
         assertTrue(reader.awaitTermination(5, TimeUnit.SECONDS));
     }
 
-    /** 50 requests, a blank line and garbage (a BOM, NUL, a lone UTF-8 lead byte) after the 11th, a torn last line. */
+    /**
+     * 50 requests (in both forms), a blank line and garbage (a BOM, NUL, a lone UTF-8 lead byte) after the 11th, a torn
+     * last line.
+     */
     private static byte[] fileOfEveryKind() throws IOException {
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         for (int i = 0; i < 50; i++) {
-            file.write(SpoolRecord.line("k" + i, List.of(new Event("u" + i, Event.ADD, new BigDecimal("1.50")))));
+            List<Event> events = List.of(new Event("u" + i, Event.ADD, new BigDecimal("1.50")));
+            // both forms in one file: the compact one and, every third request, the JSON one
+            file.write(i % 3 == 0 ? SpoolRecord.jsonLine("k" + i, events) : SpoolRecord.line("k" + i, events));
             if (i == 10) {
                 file.write("\n".getBytes());
                 file.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', 0, (byte) 0xC3, '\n'});

@@ -1,6 +1,7 @@
 package etl.spool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +26,13 @@ class SpoolRecordTest {
         return new String(SpoolRecord.line(key, parsed.events()), StandardCharsets.UTF_8);
     }
 
+    /** A line as the processor reads it: without its newline, whatever its form. */
+    private static SpoolRecord readBack(String line) throws IOException {
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        assertEquals('\n', b[b.length - 1]);
+        return SpoolRecord.read(java.util.Arrays.copyOf(b, b.length - 1));
+    }
+
     @Test
     void theThreeBodyFormsBecomeOneLineWithTheSameEvents() throws IOException {
         String a = "{\"userId\":\"ü \\\"x\\\"\\n\",\"name\":\"add_revenue\",\"value\":0.1,\"extra\":{\"userId\":\"no\"}}";
@@ -34,13 +42,16 @@ class SpoolRecordTest {
         for (String l : new String[] {
             line("k\"1", "[\n  " + a + ",\r\n  " + b + "\n]\n", false),
             line("k\"1", a + "\r\n\n  \n" + b, true)}) {
-            assertTrue(l.endsWith("}\n"));
+            assertTrue(l.endsWith("}\n"), "ü is not in the compact form: " + l);
             assertEquals(1, l.split("\n", -1).length - 1, "one line per request: " + l);
-            SpoolRecord r = SpoolRecord.parse(l);
+            SpoolRecord r = readBack(l);
+            assertEquals(r, SpoolRecord.parse(l));
             assertEquals("k\"1", r.key());
             assertEquals(want, r.events());
         }
-        SpoolRecord single = SpoolRecord.parse(line(null, " " + b + "\n", false));
+        String compact = line(null, " " + b + "\n", false);
+        assertTrue(compact.startsWith("@1\t"), "a number for an id becomes a plain one: " + compact);
+        SpoolRecord single = readBack(compact);
         assertNull(single.key());
         assertEquals(List.of(want.get(1)), single.events());
     }
@@ -48,7 +59,122 @@ class SpoolRecordTest {
     @Test
     void tornLineIsAnError() {
         String l = line("k", "{\"userId\":\"u\",\"name\":\"add_revenue\",\"value\":1}", false);
-        assertThrows(IOException.class, () -> SpoolRecord.parse(l.substring(0, l.length() / 2)));
+        assertThrows(IOException.class, () -> readBack(l.substring(0, l.length() / 2) + "\n"));
+        String json = new String(SpoolRecord.jsonLine("k", List.of(new Event("u", Event.ADD, BigDecimal.ONE))),
+                StandardCharsets.UTF_8);
+        assertThrows(IOException.class, () -> SpoolRecord.parse(json.substring(0, json.length() / 2)));
+    }
+
+    /**
+     * The compact form, byte for byte: what {@code bench/gen.py} writes too (the same checksum from Python's zlib). A
+     * subtract of 0 stays one ({@code -0}); a value of 10^16 or more, a key or an id beyond the form's bytes make the
+     * request's line a JSON one.
+     */
+    @Test
+    void theCompactFormByteForByte() throws IOException {
+        List<Event> events = List.of(new Event("user0", Event.ADD, new BigDecimal("583.00")),
+                new Event("user0", Event.SUBTRACT, new BigDecimal("262.00")),
+                new Event("user0", Event.ADD, new BigDecimal("508")));
+        assertEquals("@1\t3849d59a\t3\t-\tuser0\t58300\tuser0\t-26200\tuser0\t50800\n",
+                new String(SpoolRecord.line(null, events), StandardCharsets.UTF_8));
+        List<Event> zeros = List.of(new Event("a b~\u007f", Event.SUBTRACT, new BigDecimal("0.00")),
+                new Event("x", Event.ADD, BigDecimal.ZERO),
+                new Event("big", Event.ADD, new BigDecimal("9999999999999999.99")));
+        String line = new String(SpoolRecord.line("k-1 ~", zeros), StandardCharsets.UTF_8);
+        assertTrue(line.matches("@1\t[0-9a-f]{8}\t3\tkk-1 ~\ta b~\u007f\t-0\tx\t0\tbig\t999999999999999999\n"), line);
+        SpoolRecord back = readBack(line);
+        assertEquals(new SpoolRecord("k-1 ~", scaled(zeros)), back);
+        assertTrue(((etl.event.CompactEvents) back.events()).subtract(0), "a subtract of 0");
+        assertEquals(new SpoolRecord("", scaled(events)), readBack(new String(SpoolRecord.line("", events), StandardCharsets.UTF_8)));
+        for (List<Event> json : List.of(
+                List.of(new Event("u", Event.ADD, new BigDecimal("10000000000000000.00"))),
+                List.of(new Event("u", Event.ADD, BigDecimal.ONE), new Event("\u00fc", Event.ADD, BigDecimal.ONE)),
+                List.of(new Event("a\tb", Event.ADD, BigDecimal.ONE)),
+                List.of(new Event("q\"", Event.ADD, BigDecimal.ONE)),
+                List.of(new Event("\ud83d\ude00".repeat(100), Event.ADD, BigDecimal.ONE)))) {
+            String l = new String(SpoolRecord.line(null, json), StandardCharsets.UTF_8);
+            assertTrue(l.startsWith("{\"key\":null,"), l);
+            assertEquals(new SpoolRecord(null, scaled(json)), readBack(l));
+        }
+        String tabKey = new String(SpoolRecord.line("t\tk", events), StandardCharsets.UTF_8);
+        assertTrue(tabKey.startsWith("{\"key\":\"t\\tk\""), tabKey);
+        assertEquals("t\tk", readBack(tabKey).key());
+    }
+
+    /** The events as the validator gives them: values with two places. */
+    private static List<Event> scaled(List<Event> events) {
+        return events.stream().map(e -> new Event(e.userId(), e.name(), e.value().setScale(2))).toList();
+    }
+
+    /**
+     * A compact line with anything but what the server writes (every byte flipped in turn; NUL, invalid UTF-8, a lone
+     * surrogate, a BOM in an id; another encoding; a count that does not match or is huge; a huge line; torn anywhere) is
+     * an error naming why, never a request: read on its own or in place.
+     */
+    @Test
+    void aCompactLineThatIsNotWhatWasWrittenIsNeverRead() {
+        byte[] good = SpoolRecord.line("key", List.of(new Event("user1", Event.ADD, new BigDecimal("12.50")),
+                new Event("u2", Event.SUBTRACT, new BigDecimal("0.07"))));
+        byte[] stored = java.util.Arrays.copyOf(good, good.length - 1);
+        for (int i = 0; i < stored.length; i++) {
+            for (int flip : new int[] {1, 0x20, 0x80}) {
+                byte[] bad = stored.clone();
+                bad[i] ^= (byte) flip;
+                assertThrows(IOException.class, () -> SpoolRecord.read(bad), "byte " + i + " ^ " + flip);
+                byte[] inPlace = java.util.Arrays.copyOf(bad, bad.length + 1);
+                inPlace[bad.length] = '\n';
+                if (bad[0] == '@') { // a line that no longer starts so is not a compact one, and the JSON reader's
+                    assertNull(SpoolRecord.readInPlace(inPlace, 0, inPlace.length, null), "byte " + i + " ^ " + flip);
+                }
+            }
+        }
+        for (int cut = 0; cut < stored.length; cut++) {
+            byte[] torn = java.util.Arrays.copyOf(stored, cut);
+            assertThrows(IOException.class, () -> SpoolRecord.read(torn), "torn at " + torn.length);
+            assertNull(SpoolRecord.readInPlace(good, 0, cut, null), "torn at " + cut);
+        }
+        String[] garbage = {
+            "@1\t", "@1\t00000000", "@1\tzzzzzzzz\t1\t-\tu\t1", "@1\t00000000\t999999999\t-\tu\t1",
+            "@1\t00000000\t99999999999999999999\t-", "@1\t00000000\t1\t?\tu\t1", "@1\t00000000\t0\t-\t\t1",
+            "@1\t00000000\t1\t-\tu\t007", "@1\t00000000\t1\t-\tu\t1234567890123456789",
+            "@1\t00000000\t1\t-\tu\t--1", "@1\t00000000\t1\t-\tu\t1.5", "@1\t00000000\t1\t-\tu\t1\r",
+            "@1\t00000000\t1\t-\t" + "x".repeat(256) + "\t1", "@1\t00000000\t1\t-\t" + "x".repeat(2_000_000)};
+        List<byte[]> lines = new java.util.ArrayList<>();
+        for (String g : garbage) {
+            lines.add(g.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        for (byte[] id : new byte[][] {{'u', 0}, {(byte) 0xC3}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+            {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'u'}, {'"'}, {'\\'}, "\u00fc".getBytes(StandardCharsets.ISO_8859_1),
+            "\u00fc".getBytes(java.nio.charset.Charset.forName("UTF-16"))}) {
+            // an id the compact form never holds, with a checksum that holds: still never read
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            body.writeBytes("1\t-\t".getBytes(StandardCharsets.US_ASCII));
+            body.writeBytes(id);
+            body.writeBytes("\t100".getBytes(StandardCharsets.US_ASCII));
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(body.toByteArray());
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            line.writeBytes(String.format("@1\t%08x\t", crc.getValue()).getBytes(StandardCharsets.US_ASCII));
+            line.writeBytes(body.toByteArray());
+            lines.add(line.toByteArray());
+        }
+        byte[] bom = new byte[stored.length + 3];
+        bom[0] = (byte) 0xEF;
+        bom[1] = (byte) 0xBB;
+        bom[2] = (byte) 0xBF;
+        System.arraycopy(stored, 0, bom, 3, stored.length);
+        lines.add(bom);
+        for (byte[] l : lines) {
+            String shown = new String(l, 0, Math.min(l.length, 80), StandardCharsets.ISO_8859_1);
+            IOException e = assertThrows(IOException.class, () -> SpoolRecord.read(l), shown);
+            assertNotNull(e.getMessage(), shown);
+            byte[] inPlace = java.util.Arrays.copyOf(l, l.length + 1);
+            inPlace[l.length] = '\n';
+            assertNull(SpoolRecord.readInPlace(inPlace, 0, inPlace.length, null), shown);
+        }
+        IOException count = assertThrows(IOException.class, () -> SpoolRecord.read(
+                "@1\t00000000\t2\t-\tu\t1".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(count.getMessage().contains("not as many"), count.getMessage());
     }
 
     /** The line as the processor gets it from the file: without its newline. */
@@ -78,14 +204,24 @@ class SpoolRecordTest {
             String key = keys[rnd.nextInt(keys.length)];
             byte[] line = stored(key, events);
             SpoolRecord fast = SpoolRecord.read(line);
-            assertEquals(SpoolRecord.parse(new String(line, StandardCharsets.UTF_8)), fast);
+            byte[] json = SpoolRecord.jsonLine(key, events);
+            String jsonText = new String(json, 0, json.length - 1, StandardCharsets.UTF_8);
+            assertEquals(SpoolRecord.parse(jsonText), fast);
+            assertEquals(SpoolRecord.read(java.util.Arrays.copyOf(json, json.length - 1)), fast);
             assertEquals(new SpoolRecord(key, events), fast);
         }
     }
 
     @Test
     void aLineWhoseChecksumDoesNotHoldIsNeverRead() {
-        byte[] line = stored("k", List.of(new Event("u", Event.ADD, new BigDecimal("12.50"))));
+        List<Event> events = List.of(new Event("u", Event.ADD, new BigDecimal("12.50")));
+        byte[] compact = stored("k", events);
+        byte[] changed = compact.clone();
+        changed[new String(compact, StandardCharsets.UTF_8).indexOf("1250")] = '9';
+        IOException c = assertThrows(IOException.class, () -> SpoolRecord.read(changed));
+        assertTrue(c.getMessage().contains("checksum"), c.getMessage());
+        byte[] json = SpoolRecord.jsonLine("k", events);
+        byte[] line = java.util.Arrays.copyOf(json, json.length - 1);
         String text = new String(line, StandardCharsets.UTF_8);
         int digit = text.indexOf("12.50");
         byte[] flipped = line.clone();
@@ -119,7 +255,8 @@ class SpoolRecordTest {
                 events.add(new Event(users[rnd.nextInt(users.length)], rnd.nextBoolean() ? Event.ADD : Event.SUBTRACT,
                         BigDecimal.valueOf(rnd.nextInt(1_000_000), 2)));
             }
-            byte[] line = SpoolRecord.line(rnd.nextBoolean() ? null : "k" + r, events);
+            String key = rnd.nextBoolean() ? null : "k" + r;
+            byte[] line = rnd.nextInt(3) == 0 ? SpoolRecord.jsonLine(key, events) : SpoolRecord.line(key, events);
             lines.add(line);
             file.writeBytes(line);
         }
@@ -140,7 +277,7 @@ class SpoolRecordTest {
         }
         assertTrue(inPlace > 50, "most lines are in the fast form: " + inPlace);
 
-        byte[] line = SpoolRecord.line("k", List.of(new Event("user7", Event.ADD, new BigDecimal("12.50"))));
+        byte[] line = SpoolRecord.jsonLine("k", List.of(new Event("user7", Event.ADD, new BigDecimal("12.50"))));
         byte[] two = new byte[line.length * 2];
         System.arraycopy(line, 0, two, 0, line.length);
         System.arraycopy(line, 0, two, line.length, line.length);
@@ -193,7 +330,7 @@ class SpoolRecordTest {
     }
 
     @Test
-    void aLineCopiedFromTheRequestsBytesIsTheLineJacksonWrites() throws IOException {
+    void aLineCopiedFromTheRequestsBytesIsTheLineWrittenFromEvents() throws IOException {
         java.util.Random rnd = new java.util.Random(11);
         // every byte the common form lets into a user id: printable ASCII and DEL, no quote, no backslash
         StringBuilder alphabet = new StringBuilder();
@@ -228,8 +365,13 @@ class SpoolRecordTest {
             String key = keys[rnd.nextInt(keys.length)];
             compactLines += parsed.events() instanceof etl.event.CompactEvents ? 1 : 0;
             byte[] copied = SpoolRecord.line(key, parsed.events());
-            byte[] written = SpoolRecord.line(key, new java.util.ArrayList<>(parsed.events())); // by Jackson
+            byte[] written = SpoolRecord.line(key, new java.util.ArrayList<>(parsed.events())); // from Events
             assertEquals(new String(written, StandardCharsets.UTF_8), new String(copied, StandardCharsets.UTF_8));
+            assertEquals(copied[0] == '@', key == null || key.chars().allMatch(ch -> ch >= 0x20 && ch <= 0x7e
+                    && ch != '"' && ch != '\\'), "the compact form for every plain key");
+            byte[] json = SpoolRecord.jsonLine(key, parsed.events());
+            assertEquals(new SpoolRecord(key, parsed.events()),
+                    SpoolRecord.read(java.util.Arrays.copyOf(json, json.length - 1)));
             // and the processor reads it back as the events the door accepted
             assertEquals(new SpoolRecord(key, parsed.events()),
                     SpoolRecord.read(java.util.Arrays.copyOf(copied, copied.length - 1)));
