@@ -15,6 +15,11 @@ import java.util.List;
  * left, every later one is left too: of two requests with one Idempotency-Key, the first spooled must be applied
  * first. The files taken ({@link #taken}) leave the outbox after the commit; the
  * others were not opened nor claimed, and the next batch takes them at once ({@link #full}).
+ * <p>
+ * The plan also holds the batch's running sums per user ({@link #table}): every {@link UserSums} that Camel's
+ * aggregation makes for this batch adds its requests' events there as each request comes out of the file's split, so
+ * that the batch's thread sums a request while the reader thread reads the next ones (summed at the end of each file,
+ * the two threads took turns: a file's reading, then its sums, then the next file's reading).
  */
 public final class BatchPlan {
 
@@ -26,6 +31,7 @@ public final class BatchPlan {
     private int taken;
     private boolean left;
     private long held;
+    private final UserTable table = new UserTable();
 
     /**
      * {@code maxHeldBytes}: no file is taken once the batch's sums hold this many bytes (the first always is);
@@ -37,6 +43,11 @@ public final class BatchPlan {
         this.isolated = isolated;
         this.startedNanos = startedNanos;
         this.maxHeldBytes = maxHeldBytes;
+    }
+
+    /** The batch's sums per user, which its {@link UserSums} share ({@link UserSums#UserSums(UserTable)}). */
+    UserTable table() {
+        return table;
     }
 
     /** The files listed for this batch, oldest first. */

@@ -8,9 +8,10 @@ import etl.spool.SpoolRecord;
 /**
  * The processor's aggregation by userId, for the splits of {@code outbox-file} (a file's requests) and
  * {@code outbox-batch} (a batch's files): each part's body joins the {@link UserSums} that becomes the split's result.
- * A part's body is a request to apply (a {@link SpoolRecord}: a file's requests are kept until the batch adds the
- * file, whose events are then added per user), the {@link UserSums} of a file or of a request that is not summed (a
- * repeat, an unreadable line, a request set aside or applied alone), or nothing (a blank line). A part that failed
+ * A part's body is a request to apply (a {@link SpoolRecord}: its events are added per user at once, into the batch's
+ * table that the {@link BatchPlan} of header {@link BatchSteps#PLAN} holds), the {@link UserSums} of a file or of a
+ * request that is not summed (a repeat, an unreadable line, a request set aside or applied alone), or nothing (a blank
+ * line). A part that failed
  * fails the whole: its exception is carried to the result, so that the transaction rolls back instead of committing
  * without that part.
  */
@@ -26,8 +27,9 @@ public final class SumByUser implements AggregationStrategy {
         Object part = newExchange.getMessage().getBody();
         UserSums sums;
         if (oldExchange == null) {
-            // the first part's exchange holds the result
-            sums = new UserSums();
+            // the first part's exchange holds the result; in a batch, its sums are the batch's table (BatchPlan#table)
+            BatchPlan plan = BatchSteps.plan(newExchange);
+            sums = plan != null ? new UserSums(plan.table()) : new UserSums();
             newExchange.getMessage().setBody(sums);
         } else {
             if (result.getException() != null) {

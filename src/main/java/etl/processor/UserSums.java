@@ -27,11 +27,16 @@ public final class UserSums {
 
     private static final Logger LOG = LoggerFactory.getLogger(UserSums.class);
 
-    /** Each user's running sum, keyed by the id's bytes, in cents (one look-up per event, no object made). */
-    private final UserTable byUser = new UserTable();
     /**
-     * Requests to apply not summed yet: a file's requests wait here until the batch adds the file (one look-up per
-     * event, into the batch's map; a map per file, grown and merged, cost the processor a third more time).
+     * Each user's running sum, keyed by the id's bytes, in cents (one look-up per event, no object made): the batch's
+     * own, shared by every UserSums of the batch ({@link #UserSums(UserTable)}), or this one's.
+     */
+    private final UserTable byUser;
+    /** Whether {@link #byUser} is a batch's, shared: a request is then summed when it is added. */
+    private final boolean shared;
+    /**
+     * Requests to apply not summed yet, in sums of their own: they wait here until they are read or added to others
+     * (into a batch's table: a table per file, grown and merged, cost the processor a third more time).
      */
     private final List<SpoolRecord> pending = new ArrayList<>();
     /** Users of requests applied one at a time (isolated batches): their sums are written already. */
@@ -49,11 +54,36 @@ public final class UserSums {
     /** The batch's two columns once asked for ({@link #users()}, {@link #amounts()}); null while sums may change. */
     private UserTable.Columns columns;
 
-    /** A request to apply: counted now, its events summed when these sums are read or added to others. */
+    /** Sums of their own (a request applied alone, a repeat, a test). */
+    public UserSums() {
+        this(new UserTable(), false);
+    }
+
+    /**
+     * Sums of a batch whose per-user sums are {@code batch} ({@link BatchPlan#table}): the file's and the batch's sums
+     * that Camel's aggregation builds all add into it, so nothing is merged or summed twice.
+     */
+    UserSums(UserTable batch) {
+        this(batch, true);
+    }
+
+    private UserSums(UserTable byUser, boolean shared) {
+        this.byUser = byUser;
+        this.shared = shared;
+    }
+
+    /**
+     * A request to apply: counted now, its events summed now into a batch's table, or when these sums are read or
+     * added to others.
+     */
     public UserSums add(SpoolRecord record) {
         requests++;
         events += record.events().size();
-        pending.add(record);
+        if (shared) {
+            sum(record);
+        } else {
+            pending.add(record);
+        }
         columns = null;
         return this;
     }
@@ -79,7 +109,9 @@ public final class UserSums {
     /** Adds {@code other} (a file's requests, or the counts of a request not summed) to these sums. */
     public UserSums add(UserSums other) {
         other.pending.forEach(this::sum);
-        byUser.addAll(other.byUser);
+        if (other.byUser != byUser) {
+            byUser.addAll(other.byUser);
+        }
         aloneUsers.addAll(other.aloneUsers);
         files.addAll(other.files);
         other.rejected.forEach((f, lines) -> rejected.computeIfAbsent(f, x -> new ArrayList<>()).addAll(lines));

@@ -38,6 +38,17 @@ class UserSumsTest {
         return result.getMessage().getBody(UserSums.class);
     }
 
+    /** The same, with the parts of one batch: each carries the batch's plan (header etlBatch), as the routes' do. */
+    private UserSums aggregate(BatchPlan plan, Object... bodies) {
+        Exchange result = null;
+        for (Object body : bodies) {
+            Exchange part = part(body);
+            part.getMessage().setHeader(BatchSteps.PLAN, plan);
+            result = strategy.aggregate(result, part);
+        }
+        return result.getMessage().getBody(UserSums.class);
+    }
+
     /** The users and their amounts as one map (the UPSERT sorts them itself: these come in no order). */
     private static java.util.Map<String, String> totals(UserSums s) {
         return s.totals();
@@ -55,6 +66,32 @@ class UserSumsTest {
         assertEquals(java.util.Map.of("a", "-2.50", "b", "0.30"), totals(b));
         assertTrue(b.summary(System.nanoTime(), false).contains("2 files"), b.summary(0, false));
         assertTrue(b.summary(System.nanoTime(), false).contains("applied 4 events of 2 requests to 2 users"));
+    }
+
+    /**
+     * In a batch, a request's events go into the plan's table as the request is added, and adding a file's sums to the
+     * batch's adds its counts but not its events again: the same totals and counts as sums of their own.
+     */
+    @Test
+    void aBatchsRequestsAreSummedOnceIntoItsPlansTable() {
+        BatchPlan plan = new BatchPlan(List.of("f1", "f2"), false, false, System.nanoTime(), Long.MAX_VALUE);
+        SpoolRecord r1 = new SpoolRecord(null, List.of(new Event("b", Event.ADD, new BigDecimal("0.10")),
+                new Event("a", Event.ADD, new BigDecimal("5.00"))));
+        SpoolRecord r2 = new SpoolRecord("k", List.of(new Event("b", Event.ADD, new BigDecimal("0.20")),
+                new Event("a", Event.SUBTRACT, new BigDecimal("7.50"))));
+        SpoolRecord repeat = new SpoolRecord("old", List.of(new Event("c", Event.ADD, BigDecimal.TEN)));
+        UserSums f1 = aggregate(plan, UserSums.repeated(repeat), r1).fileApplied("f1");
+        assertEquals(java.util.Map.of("a", "5.00", "b", "0.10"), totals(f1), "summed as it came");
+        UserSums f2 = aggregate(plan, r2, UserSums.unreadable("f2", 2, "@1\tcut", "torn"), null).fileApplied("f2");
+        UserSums batch = aggregate(plan, f1, f2);
+        UserSums alone = aggregate(aggregate(UserSums.repeated(repeat), r1).fileApplied("f1"),
+                aggregate(r2, UserSums.unreadable("f2", 2, "@1\tcut", "torn"), null).fileApplied("f2"));
+        assertEquals(java.util.Map.of("a", "-2.50", "b", "0.30"), totals(batch));
+        assertEquals(totals(alone), totals(batch));
+        String summary = batch.summary(System.nanoTime(), false).replaceAll(" in \\d+ ms", "");
+        assertEquals(alone.summary(System.nanoTime(), false).replaceAll(" in \\d+ ms", ""), summary);
+        assertTrue(summary.contains("applied 4 events of 2 requests to 2 users"), summary);
+        assertEquals(alone.heldBytes(), batch.heldBytes());
     }
 
     /**
