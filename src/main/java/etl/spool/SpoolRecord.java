@@ -14,7 +14,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import etl.event.CanonicalEvents;
-import etl.event.Cents;
 import etl.event.CompactEvents;
 import etl.event.Event;
 import etl.event.EventValidator;
@@ -256,7 +255,7 @@ public record SpoolRecord(String key, List<Event> events) {
     public static SpoolRecord read(byte[] line) throws IOException {
         if (compact(line, 0, line.length)) {
             CompactReader compact = new CompactReader(line, 0, line.length);
-            SpoolRecord record = compact.record(null, 16);
+            SpoolRecord record = compact.record(false, 0);
             if (record == null || compact.pos != line.length) {
                 throw new IOException("spool line: " + (compact.problem != null ? compact.problem
                         : "text after its events") + " (torn or corrupted)");
@@ -295,7 +294,7 @@ public record SpoolRecord(String key, List<Event> events) {
         if (compact(b, from, end)) {
             CompactReader compact = new CompactReader(b, from, end);
             int idBytes = previous != null && previous.record().events() instanceof CompactEvents p ? p.idBytes() : 0;
-            SpoolRecord record = compact.record(b, idBytes);
+            SpoolRecord record = compact.record(true, idBytes);
             if (record == null || compact.pos == end || b[compact.pos] != '\n') {
                 return null;
             }
@@ -416,11 +415,11 @@ public record SpoolRecord(String key, List<Event> events) {
         }
 
         /**
-         * The request, or null (see {@link #problem}). Its events copy their ids when {@code copyFrom} is the line's
-         * array (the processor reads files into a buffer it reuses), with room for about {@code idBytes} of them;
-         * with null they are places in the line.
+         * The request, or null (see {@link #problem}). Its events copy their ids when {@code copying} (the processor
+         * reads files into a buffer it reuses), with room for about {@code idBytes} of them (0: a guess from the
+         * count); else they are places in the line.
          */
-        SpoolRecord record(byte[] copyFrom, int idBytes) {
+        SpoolRecord record(boolean copying, int idBytes) {
             int p = from + COMPACT.length;
             long written = end - p > 8 ? parseHex(b, p) : -1;
             if (written < 0 || b[p + 8] != '\t') {
@@ -455,7 +454,7 @@ public record SpoolRecord(String key, List<Event> events) {
             }
             // the count is not checked yet: it sizes the arrays only as far as the bytes could hold events
             int room = (int) Math.min(count, Math.min((end - p) / 4, 1 << 16));
-            CompactEvents events = copyFrom != null
+            CompactEvents events = copying
                     ? CompactEvents.copying(room, idBytes > 0 ? idBytes : room * 8) : new CompactEvents(b);
             while (p < end && b[p] == '\t') {
                 int idFrom = ++p;
@@ -488,7 +487,7 @@ public record SpoolRecord(String key, List<Event> events) {
                 if (digits == 0 || digits > COMPACT_CENTS_DIGITS || (digits > 1 && b[digitsFrom] == '0')) {
                     return fail(p, "an amount the compact form never holds");
                 }
-                if (copyFrom != null) {
+                if (copying) {
                     events.addCopy(b, idFrom, idTo, subtract, cents);
                 } else {
                     events.add(idFrom, idTo, subtract, cents);
