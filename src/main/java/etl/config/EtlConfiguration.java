@@ -117,6 +117,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private long segmentBytes;
     @PropertyInject("etl.spool.segment-millis")
     private long segmentMillis;
+    @PropertyInject("etl.spool.segment-idle-millis")
+    private long segmentIdleMillis;
     @PropertyInject("etl.http.max-body-bytes")
     private long maxBodyBytes;
     @PropertyInject("etl.http.body-budget-bytes")
@@ -401,7 +403,7 @@ public class EtlConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public SpoolWriter spoolWriter() {
         return new SpoolWriter(Path.of(outboxDir), groupCommitBytes, lingerMicros, 30_000, segmentBytes,
-                segmentMillis);
+                segmentMillis, segmentIdleMillis);
     }
 
     @BindToRegistry(lazy = true)

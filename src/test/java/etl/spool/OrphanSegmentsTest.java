@@ -31,7 +31,8 @@ class OrphanSegmentsTest {
         // a segment with answered lines and the torn start of one never answered; invalid UTF-8 and NUL bytes in it
         byte[] content = "{\"a\":1}\n\u0000\u00ff{\"b\"".getBytes(StandardCharsets.ISO_8859_1);
         Files.write(dir.resolve(".0000000000005-gone-000002.jsonl.open"), content);
-        Files.createFile(dir.resolve(".0000000000006-gone-000003.jsonl.open")); // opened, nothing written
+        // opened, nothing written (or a spare that a writer made ahead)
+        Files.createFile(dir.resolve(".0000000000006-gone-000003.jsonl.open"));
         Files.createFile(dir.resolve(".0000000000007-gone-000004.jsonl.creating")); // never locked
         Files.writeString(dir.resolve("0000000000001-other-000001.jsonl"), "a sealed file stays\n");
 
