@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -207,12 +208,28 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
         long age = lastGroup - s.opened;
         if (s.bytes >= maxSegmentBytes || age >= segmentNanos) {
             segment = null;
-            segments.execute(() -> seal(s));
+            beside(() -> seal(s));
         } else if (spare == null && (s.bytes >= maxSegmentBytes / 2 || age >= segmentNanos / 2)) {
             // half way, and groups still coming: the next segment is made beside this one
-            spare = CompletableFuture.supplyAsync(this::openSpare, segments);
+            try {
+                spare = CompletableFuture.supplyAsync(this::openSpare, segments);
+            } catch (RejectedExecutionException e) {
+                // stopping: the next segment, if any, is opened by the writer itself
+            }
         }
         return s.name;
+    }
+
+    /**
+     * Runs {@code task} on {@link #segments}, or here when that thread is gone (a writer still finishing a group after
+     * the stop stopped waiting for it): a group on the device is never reported failed for want of that thread.
+     */
+    private void beside(Runnable task) {
+        try {
+            segments.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     /** How many of the segments written were made ahead, on the segments' thread. */
@@ -351,7 +368,7 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
         } else if (segment != null && now - segment.opened >= segmentNanos) {
             Segment s = segment;
             segment = null;
-            segments.execute(() -> seal(s));
+            beside(() -> seal(s));
         }
     }
 
@@ -365,13 +382,13 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
         Segment s = segment;
         segment = null;
         if (s != null) {
-            segments.execute(() -> seal(s));
+            beside(() -> seal(s));
         }
         CompletableFuture<Segment> f = spare;
         spare = null;
         if (f != null) {
             // runs after the spare's making, on the same thread: it is done (or failed) by then
-            segments.execute(() -> {
+            beside(() -> {
                 Segment unused;
                 try {
                     unused = f.getNow(null);
