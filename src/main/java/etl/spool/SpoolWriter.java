@@ -42,9 +42,10 @@ import etl.io.Folders;
  * ({@code outbox-segments}): a segment half way to its limits has the next one made for it there (created, locked,
  * its name forced to the device), and a segment that reached its limits is sealed there, while the writer goes on with
  * the next group in the segment made ready. Done by the writer itself, between two groups, a segment's opening, its
- * first group's forced name and its sealing took the place of about one group in every segment, and a segment lasts
- * 20 ms: single-event POSTs (32 connections) went at 7,244-9,892 requests/s against 11,418-13,387 with 200 ms segments.
- * A segment made ready but not needed (the load stopped) is deleted when the writer idles.
+ * first group's forced name and its sealing took the place of about one group in every 20 ms segment: single-event
+ * POSTs (32 connections) went at 10,982 requests/s against 12,022 with that work beside the writer and 100 ms segments
+ * (means of six alternated pairs, docs/BENCHMARKS.md). A segment made ready but not needed (the load stopped) is
+ * deleted when the writer idles.
  * <p>
  * A segment left open by a process that died (its lock is gone with it) is sealed by whoever finds it
  * ({@link OrphanSegments}: this writer at its start, the processor's route {@code spool-orphans}); the processor
@@ -154,6 +155,9 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
     @Override
     protected void doStop() throws Exception {
         super.doStop(); // the writer's thread has ended: its segment and its spare are handed to `segments`
+        if (segments == null) {
+            return; // never started
+        }
         segments.shutdown();
         if (!segments.awaitTermination(10, TimeUnit.SECONDS)) {
             LOG.warn("Outbox segments still being sealed after 10 s; what is left open is sealed at the next start");
