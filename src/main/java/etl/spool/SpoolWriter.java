@@ -211,8 +211,7 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
         lastGroup = System.nanoTime();
         long age = lastGroup - s.opened;
         if (s.bytes >= maxSegmentBytes || age >= segmentNanos) {
-            segment = null;
-            beside(() -> seal(s));
+            sealCurrent();
         } else if (spare == null && (s.bytes >= maxSegmentBytes / 2 || age >= segmentNanos / 2)) {
             // half way, and groups still coming: the next segment is made beside this one
             try {
@@ -370,9 +369,7 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
         if (now - lastGroup >= idleNanos) {
             sealAll();
         } else if (segment != null && now - segment.opened >= segmentNanos) {
-            Segment s = segment;
-            segment = null;
-            beside(() -> seal(s));
+            sealCurrent();
         }
     }
 
@@ -381,13 +378,18 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
         sealAll();
     }
 
-    /** Hands the open segment to be sealed, and the spare, unused, to be deleted: nothing is left open after them. */
-    private void sealAll() {
+    /** Hands the open segment, if any, to be sealed: the next group opens another. */
+    private void sealCurrent() {
         Segment s = segment;
         segment = null;
         if (s != null) {
             beside(() -> seal(s));
         }
+    }
+
+    /** Hands the open segment to be sealed, and the spare, unused, to be deleted: nothing is left open after them. */
+    private void sealAll() {
+        sealCurrent();
         CompletableFuture<Segment> f = spare;
         spare = null;
         if (f != null) {
