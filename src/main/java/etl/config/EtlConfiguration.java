@@ -327,11 +327,13 @@ public class EtlConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public KafkaLog kafkaLog() throws Exception {
+    public KafkaLog kafkaLog(EtlMetrics metrics) throws Exception {
         String id = kafkaTransactionalId == null || kafkaTransactionalId.isBlank()
                 ? "etl-server-" + java.net.InetAddress.getLocalHost().getHostName() + "-" + httpPort
                 : kafkaTransactionalId.trim();
-        return new KafkaLog(kafka, id, Math.max(1, kafkaProducers), groupCommitBytes, kafkaLingerMicros);
+        KafkaLog log = new KafkaLog(kafka, id, Math.max(1, kafkaProducers), groupCommitBytes, kafkaLingerMicros);
+        metrics.groupCommits("kafka", log);
+        return log;
     }
 
     @BindToRegistry(lazy = true)
@@ -401,9 +403,19 @@ public class EtlConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public SpoolWriter spoolWriter() {
-        return new SpoolWriter(Path.of(outboxDir), groupCommitBytes, lingerMicros, 30_000, segmentBytes,
+    public SpoolWriter spoolWriter(EtlMetrics metrics) {
+        SpoolWriter writer = new SpoolWriter(Path.of(outboxDir), groupCommitBytes, lingerMicros, 30_000, segmentBytes,
                 segmentMillis, segmentIdleMillis);
+        metrics.groupCommits("outbox", writer);
+        return writer;
+    }
+
+    /** The engine of POST /liveEvent: its worker does not wait for the group commit (ResumingHttpEngine). */
+    @BindToRegistry(lazy = true)
+    public etl.http.ResumingHttpEngine resumingHttpEngine(CamelContext context) {
+        etl.http.ResumingHttpEngine engine = new etl.http.ResumingHttpEngine();
+        engine.setCamelContext(context);
+        return engine;
     }
 
     @BindToRegistry(lazy = true)
@@ -504,8 +516,8 @@ public class EtlConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The start-up gate, which owns the Vert.x instance (it closes it once Camel has stopped): its worker pool sized so
-     * that every connection can wait for its group commit. Not a Vertx bean itself: Camel's HTTP servers take the one
+     * The start-up gate, which owns the Vert.x instance (it closes it once Camel has stopped): its worker pool runs the
+     * routes of the requests (those of POST /liveEvent up to their group commit, which they do not wait for there). Not a Vertx bean itself: Camel's HTTP servers take the one
      * Vertx bean there is, the proxy below.
      */
     @BindToRegistry(lazy = true)

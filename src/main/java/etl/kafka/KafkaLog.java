@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Properties;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -43,7 +42,7 @@ import etl.spool.GroupCommit;
  * transaction timeout: 503 saying the outcome is unknown (re-send with the same Idempotency-Key: applied once either
  * way). Later requests meanwhile time out in the queue with 503, nothing kept.
  */
-public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, String>>, Integer> implements Processor {
+public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, String>>, Integer> {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaLog.class);
 
@@ -74,8 +73,8 @@ public final class KafkaLog extends GroupCommit<List<ProducerRecord<String, Stri
     /** Route step {@code kafka-produce}: the body, a request's records, is committed with its group. */
     @Override
     @SuppressWarnings("unchecked")
-    public void process(Exchange exchange) {
-        submit(exchange.getMessage().getBody(List.class));
+    protected List<ProducerRecord<String, String>> item(Exchange exchange) {
+        return exchange.getMessage().getBody(List.class);
     }
 
     @Override

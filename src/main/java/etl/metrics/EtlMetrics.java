@@ -56,6 +56,20 @@ public final class EtlMetrics {
     }
 
     /**
+     * The group commits of a log ({@code outbox}, or {@code kafka}): how many groups, and how many requests in them
+     * (their ratio is the mean group size: requests answered by one flush or one transaction).
+     */
+    public void groupCommits(String log, etl.spool.GroupCommit<?, ?> writer) {
+        io.micrometer.core.instrument.FunctionCounter.builder("etl.log.commits", writer,
+                        etl.spool.GroupCommit::groupsCommitted).tag("log", log)
+                .description("group commits of accepted requests (one write and flush, or one Kafka transaction)")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("etl.log.committed.requests", writer,
+                        etl.spool.GroupCommit::itemsCommitted).tag("log", log)
+                .description("accepted requests committed, in those groups").register(registry);
+    }
+
+    /**
      * The outbox backlog now: one listing serves the three backlog gauges of a scrape and the status page (it is
      * kept for 100 ms).
      */

@@ -6,11 +6,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
+import org.apache.camel.Exchange;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,17 +30,27 @@ import org.slf4j.LoggerFactory;
  * outbox writes one file with one fsync ({@link SpoolWriter}), Kafka mode one transaction
  * ({@code etl.kafka.KafkaLog}). Each caller learns its group's outcome.
  * <p>
- * A caller that waited longer than its timeout: if the thread has not taken its item yet, it is withdrawn and nothing
- * is kept (the caller answers 503, the client retries). If the thread has it, the group is being committed right now:
+ * An item that waited longer than the timeout: if the thread has not taken it yet, it is withdrawn and nothing is kept
+ * (the caller answers 503, the client retries). If the thread has it, the group is being committed right now:
  * answering "nothing was kept" could be a lie (it may be applied, and a retry counted twice), so the outcome is awaited
  * instead; {@link #commit} must therefore end, one way or the other, in bounded time.
+ * <p>
+ * A caller waits for its group ({@link #submit}), or is told once it is committed ({@link #submitAsync}): as a route
+ * step, the HTTP API's exchanges go on where {@link #RESUME_ON} says, and no worker thread waits for a flush.
  *
  * @param <T> what a caller hands in (a spool line, a request's records)
  * @param <R> what a caller gets back once its group is committed
  */
-public abstract class GroupCommit<T, R> extends ServiceSupport {
+public abstract class GroupCommit<T, R> extends ServiceSupport implements AsyncProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
+    /**
+     * Exchange property: an {@link Executor} on which the caller wants its route to go on once the group is committed,
+     * instead of waiting for it on its own thread ({@link #process(Exchange, AsyncCallback)}). Set by the API's consumer
+     * ({@code etl.http.ResumingHttpEngine}): the route resumes on the request's event loop.
+     */
+    public static final String RESUME_ON = "etlResumeOn";
 
     private record Pending<T, R>(T item, CompletableFuture<R> done, long queuedAt) {
     }
@@ -44,8 +61,14 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
     private final long lingerNanos;
     private final long timeoutMillis;
     private final BlockingQueue<Pending<T, R>> queue = new LinkedBlockingQueue<>();
+    private final long timeoutNanos;
     private volatile List<Thread> threads = List.of();
+    private volatile ScheduledExecutorService timeouts;
     private volatile boolean running;
+    /** Set by stop() before it fails what is left in the queue: an item queued after that is failed by its caller. */
+    private volatile boolean closed;
+    private final LongAdder groupsCommitted = new LongAdder();
+    private final LongAdder itemsCommitted = new LongAdder();
 
     /**
      * @param name          the thread's name, and what the errors say could not be written
@@ -67,6 +90,7 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
         this.maxGroupBytes = maxGroupBytes;
         this.lingerNanos = lingerMicros * 1000;
         this.timeoutMillis = timeoutMillis;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
     /** Commits a whole group on lane {@code lane}, or throws: then every item of it failed and none of it is kept. */
@@ -106,31 +130,115 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
      * @throws UncheckedIOException when the group failed, or the item waited too long to be taken (nothing kept)
      */
     public R submit(T item) {
-        if (!isStarted()) {
-            throw new UncheckedIOException(new IOException(name + " is not running"));
-        }
-        Pending<T, R> p = new Pending<>(item, new CompletableFuture<>(), System.nanoTime());
-        queue.add(p);
         try {
-            return p.done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return submitAsync(item).get();
         } catch (ExecutionException e) {
             throw unchecked(e.getCause());
-        } catch (TimeoutException e) {
-            if (queue.remove(p)) {
-                throw new UncheckedIOException(new IOException(name + " took longer than " + timeoutMillis
-                        + " ms; nothing was kept"));
-            }
-            try {
-                return p.done.get();
-            } catch (ExecutionException x) {
-                throw unchecked(x.getCause());
-            } catch (InterruptedException x) {
-                Thread.currentThread().interrupt();
-                throw new UncheckedIOException(new IOException("interrupted while waiting for " + name));
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new IOException("interrupted while waiting for " + name));
+        }
+    }
+
+    /**
+     * Queues one item; the future completes, on the thread that committed its group, once the group is committed
+     * ({@link UncheckedIOException} when it failed, or when the item waited longer than the timeout to be taken:
+     * nothing of it kept). The caller's thread is free meanwhile: the HTTP API's worker does not wait for the fsync.
+     */
+    public CompletableFuture<R> submitAsync(T item) {
+        if (!isStarted()) {
+            return CompletableFuture.failedFuture(new UncheckedIOException(new IOException(name + " is not running")));
+        }
+        Pending<T, R> p = new Pending<>(item, new CompletableFuture<>(), System.nanoTime());
+        queue.add(p);
+        if (closed && queue.remove(p)) { // queued after stop() drained the queue: nobody would ever take it
+            p.done.completeExceptionally(new UncheckedIOException(new IOException(name + " stopped")));
+        }
+        return p.done;
+    }
+
+    /** Groups committed so far (each one write and one flush of the outbox, one transaction of Kafka). */
+    public long groupsCommitted() {
+        return groupsCommitted.sum();
+    }
+
+    /** Items (requests) committed so far, in those groups: over {@link #groupsCommitted}, the mean group size. */
+    public long itemsCommitted() {
+        return itemsCommitted.sum();
+    }
+
+    /** What a route step submits: the item the exchange carries. */
+    protected abstract T item(Exchange exchange);
+
+    /** What a route step does with its group's outcome (e.g. the outbox file's name as the body); nothing by default. */
+    protected void committed(Exchange exchange, R result) {
+    }
+
+    /** As a route step: submits the exchange's item and waits here for its group. */
+    @Override
+    public void process(Exchange exchange) {
+        committed(exchange, submit(item(exchange)));
+    }
+
+    /**
+     * As a route step: submits the exchange's item. Where the exchange carries {@link #RESUME_ON} (an
+     * {@link Executor}), it returns at once and the route goes on there once the group is committed (the outcome, or
+     * the exception, set on the exchange); without it, it waits here, as {@link #process(Exchange)} does.
+     */
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        Executor resume = exchange.getProperty(RESUME_ON, Executor.class);
+        if (resume == null) {
+            try {
+                process(exchange);
+            } catch (RuntimeException e) {
+                exchange.setException(e);
+            }
+            callback.done(true);
+            return true;
+        }
+        T item;
+        try {
+            item = item(exchange);
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+        submitAsync(item).whenComplete((result, failure) -> resume.execute(() -> {
+            if (failure == null) {
+                committed(exchange, result);
+            } else {
+                exchange.setException(unchecked(failure instanceof CompletionException c ? c.getCause() : failure));
+            }
+            callback.done(false);
+        }));
+        return false;
+    }
+
+    @Override
+    public CompletableFuture<Exchange> processAsync(Exchange exchange) {
+        CompletableFuture<Exchange> done = new CompletableFuture<>();
+        process(exchange, sync -> done.complete(exchange));
+        return done;
+    }
+
+    /**
+     * Withdraws the items that have waited longer than the timeout without being taken: nothing of them is kept, and
+     * their callers are told so (they answer 503, the client retries). An item already taken is in a group being
+     * committed: its outcome is awaited instead (answering "nothing was kept" could be a lie), which is why
+     * {@link #commit} must end in bounded time. Items are queued in order, so the look stops at the first young one.
+     */
+    private void withdrawExpired() {
+        long now = System.nanoTime();
+        for (Pending<T, R> p : queue) {
+            if (now - p.queuedAt < timeoutNanos) {
+                return;
+            }
+            if (queue.remove(p)) {
+                p.done.completeExceptionally(new UncheckedIOException(new IOException(name + " took longer than "
+                        + timeoutMillis + " ms; nothing was kept")));
+            }
         }
     }
 
@@ -142,6 +250,16 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
     @Override
     protected void doStart() throws Exception {
         running = true;
+        closed = false;
+        ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread th = new Thread(task, name + "-timeouts");
+            th.setDaemon(true);
+            return th;
+        });
+        // a look a tenth of the timeout apart (at most 100 ms, at least 1 ms): an item is withdrawn within 1.1 times it
+        long every = Math.max(1, Math.min(100, timeoutMillis / 10));
+        sweeper.scheduleWithFixedDelay(this::withdrawExpired, every, every, TimeUnit.MILLISECONDS);
+        timeouts = sweeper;
         List<Thread> started = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
             int l = lane;
@@ -162,6 +280,11 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
         threads = List.of();
         for (Thread t : ts) {
             t.join(10_000);
+        }
+        closed = true;
+        ScheduledExecutorService sweeper = timeouts;
+        if (sweeper != null) {
+            sweeper.shutdownNow();
         }
         List<Pending<T, R>> left = new ArrayList<>();
         queue.drainTo(left);
@@ -206,6 +329,8 @@ public abstract class GroupCommit<T, R> extends ServiceSupport {
                 R result = commit(lane, items);
                 long took = System.nanoTime() - t0;
                 commitNanos = commitNanos < 0 ? took : (3 * commitNanos + took) / 4;
+                groupsCommitted.increment();
+                itemsCommitted.add(group.size());
                 group.forEach(p -> p.done.complete(result));
             } catch (Exception e) {
                 LOG.error("{}: a group of {} could not be committed: {}", name, group.size(), e.toString());

@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +53,7 @@ import etl.io.Folders;
  * Camel's file producer is not used here: in Camel 4.18 its {@code forceWrites} option is read but never applied
  * (FileOperations does not call force), so it cannot give the 200-means-on-disk promise.
  */
-public final class SpoolWriter extends GroupCommit<byte[], String> implements Processor {
+public final class SpoolWriter extends GroupCommit<byte[], String> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpoolWriter.class);
 
@@ -134,10 +133,16 @@ public final class SpoolWriter extends GroupCommit<byte[], String> implements Pr
         return submit(line);
     }
 
-    /** Route step {@code outbox-spool}: the body, a spool line, is written durably; the body becomes its file's name. */
+    /** Route step {@code outbox-spool}: the body, a spool line, is written durably ({@link GroupCommit#process}). */
     @Override
-    public void process(Exchange exchange) {
-        exchange.getMessage().setBody(write(exchange.getMessage().getBody(byte[].class)));
+    protected byte[] item(Exchange exchange) {
+        return exchange.getMessage().getBody(byte[].class);
+    }
+
+    /** The body becomes the name of the file that holds the line once it is sealed. */
+    @Override
+    protected void committed(Exchange exchange, String fileName) {
+        exchange.getMessage().setBody(fileName);
     }
 
     @Override

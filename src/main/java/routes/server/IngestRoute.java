@@ -31,7 +31,8 @@ public class IngestRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("platform-http:/liveEvent?httpMethodRestrict=POST&useBodyHandler=false&muteException=true")
+        from("platform-http:/liveEvent?httpMethodRestrict=POST&useBodyHandler=false&muteException=true"
+                + "&platformHttpEngine=#resumingHttpEngine")
             .routeId("http-ingest")
             .routeConfigurationId("http-errors")
             .process("trustedHeaders")

@@ -68,5 +68,12 @@ class MetricsTest extends SystemTestBase {
         assertEquals(1, get(after, unauthorized) - get(before, unauthorized));
         assertEquals(1, get(after, invalid) - get(before, invalid));
         assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("etl_http_requests_seconds_count{route=\"http-query\"")));
+        // the three requests spooled here (the duplicate is not), in one group commit or more, none twice
+        String commits = "etl_log_commits_total{log=\"outbox\"}";
+        String committed = "etl_log_committed_requests_total{log=\"outbox\"}";
+        double groups = get(after, commits) - get(before, commits);
+        double requests = get(after, committed) - get(before, committed);
+        assertTrue(requests >= 3, after.toString());
+        assertTrue(groups >= 1 && groups <= requests, groups + " groups for " + requests + " requests");
     }
 }
