@@ -81,9 +81,10 @@ class ResumingIngestIT {
             double requests = after.get(committed) - before.getOrDefault(committed, 0.0);
             assertEquals(REQUESTS, requests, "every request answered 200 was committed once");
             System.out.println(REQUESTS + " requests at once, one worker: " + groups + " group commits");
-            // Camel's consumer: exactly REQUESTS (64 of 64 here); this one: 19-27 here. How many share a group depends
-            // on the worker's pace against the flush's, so the bar is well above that, and below one per request.
-            assertTrue(groups <= REQUESTS * 3 / 4, REQUESTS + " requests took " + groups + " group commits: the worker"
+            // Camel's consumer: exactly REQUESTS, always (the one worker holds each request through its flush); this
+            // one: 19-33 here. How many share a group depends on the worker's pace against the flush's, so the bar is
+            // well above that, and below one per request.
+            assertTrue(groups <= REQUESTS * 7 / 8, REQUESTS + " requests took " + groups + " group commits: the worker"
                     + " waited for each one's flush");
             Waits.until("the total", 15_000, () -> http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
                     + PORT + "/userEvents/" + user)).build(), HttpResponse.BodyHandlers.ofString()).body()
