@@ -517,8 +517,8 @@ public class EtlConfiguration implements CamelConfiguration {
 
     /**
      * The start-up gate, which owns the Vert.x instance (it closes it once Camel has stopped): its worker pool runs the
-     * routes of the requests (those of POST /liveEvent up to their group commit, which they do not wait for there). Not a Vertx bean itself: Camel's HTTP servers take the one
-     * Vertx bean there is, the proxy below.
+     * routes of the requests (those of POST /liveEvent up to their group commit, which they do not wait for there). Not
+     * a Vertx bean itself: Camel's HTTP servers take the one Vertx bean there is, the proxy below.
      */
     @BindToRegistry(lazy = true)
     public StartupGate startupGate() {

@@ -141,8 +141,7 @@ public abstract class GroupCommit<T, R> extends ServiceSupport implements AsyncP
     }
 
     /**
-     * Queues one item; the future completes, on the thread that committed its group, once the group is committed
-     * ({@link UncheckedIOException} when it failed, or when the item waited longer than the timeout to be taken:
+     * Queues one item; the future completes once its group is committed ({@link UncheckedIOException} when it failed, or when the item waited longer than the timeout to be taken:
      * nothing of it kept). The caller's thread is free meanwhile: the HTTP API's worker does not wait for the fsync.
      */
     public CompletableFuture<R> submitAsync(T item) {

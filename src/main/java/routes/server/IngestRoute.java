@@ -16,7 +16,8 @@ import etl.metrics.EtlMetrics;
  * {@code POST /liveEvent}: checks the token, reads the raw body (whatever its Content-Type), validates every event
  * (all or nothing), and answers 200 only after the request is durably in the outbox (route {@code outbox-spool}).
  * The steps are typed objects called directly: a method() or bean() call per request cost about 15% of the CPU of
- * bench/ingest.sh (Camel's bean binding, JFR).
+ * bench/ingest.sh (Camel's bean binding, JFR). The endpoint's engine ({@code etl.http.ResumingHttpEngine}) lets the
+ * route's worker go at the spool step; the route ends on the request's event loop once its group is on disk.
  */
 public class IngestRoute extends RouteBuilder {
 
