@@ -141,8 +141,9 @@ public abstract class GroupCommit<T, R> extends ServiceSupport implements AsyncP
     }
 
     /**
-     * Queues one item; the future completes once its group is committed ({@link UncheckedIOException} when it failed, or when the item waited longer than the timeout to be taken:
-     * nothing of it kept). The caller's thread is free meanwhile: the HTTP API's worker does not wait for the fsync.
+     * Queues one item; the future completes once its group is committed ({@link UncheckedIOException} when it failed,
+     * or when the item waited longer than the timeout to be taken: nothing of it kept). The caller's thread is free
+     * meanwhile: the HTTP API's worker does not wait for the fsync.
      */
     public CompletableFuture<R> submitAsync(T item) {
         if (!isStarted()) {
