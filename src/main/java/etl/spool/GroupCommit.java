@@ -47,8 +47,8 @@ public abstract class GroupCommit<T, R> extends ServiceSupport implements AsyncP
 
     /**
      * Exchange property: an {@link Executor} on which the caller wants its route to go on once the group is committed,
-     * instead of waiting for it on its own thread ({@link #process(Exchange, AsyncCallback)}). Set by the API's consumer
-     * ({@code etl.http.ResumingHttpEngine}): the route resumes on the request's event loop.
+     * instead of waiting for it on its own thread ({@link #process(Exchange, AsyncCallback)}). Set by the API's
+     * consumer ({@code etl.http.ResumingHttpEngine}): the route resumes on the request's event loop.
      */
     public static final String RESUME_ON = "etlResumeOn";
 
@@ -170,7 +170,7 @@ public abstract class GroupCommit<T, R> extends ServiceSupport implements AsyncP
     /** What a route step submits: the item the exchange carries. */
     protected abstract T item(Exchange exchange);
 
-    /** What a route step does with its group's outcome (e.g. the outbox file's name as the body); nothing by default. */
+    /** What a route step does with its group's outcome (the outbox file's name as the body); nothing by default. */
     protected void committed(Exchange exchange, R result) {
     }
 
