@@ -23,6 +23,12 @@ public class ErrorHandling extends RouteConfigurationBuilder {
             .onException(BodyTooLargeException.class).handled(true)
                 .process(new HttpReply.Caught(413, "; nothing was kept"))
             .end()
+            // the client went away before its body was read: an answer no one reads, and no error of ours
+            .onException(etl.http.RequestBodyReader.ConnectionClosed.class).handled(true)
+                .logStackTrace(false).logExhausted(false).logHandled(false)
+                .log(LoggingLevel.DEBUG, "${exception.message}")
+                .process(new HttpReply.Caught(400, ""))
+            .end()
             // the log (outbox/, or Kafka in Kafka mode) did not take the request: nothing of it is kept
             .onException(etl.kafka.KafkaLog.OutcomeUnknown.class).handled(true)
                 .log(LoggingLevel.ERROR, "A request's outcome is unknown: ${exception.message}")

@@ -13,6 +13,13 @@ import io.vertx.core.http.HttpServerRequest;
  */
 public final class RequestBodyReader implements org.apache.camel.Processor {
 
+    /** The request's connection closed before its body could be read: nothing of it was kept, and no one hears why. */
+    public static final class ConnectionClosed extends java.io.IOException {
+        public ConnectionClosed() {
+            super("the connection closed before the request body was read; nothing was kept");
+        }
+    }
+
     private final long limit;
     private final long timeoutMillis;
 
@@ -41,6 +48,13 @@ public final class RequestBodyReader implements org.apache.camel.Processor {
         byte[] read = ApiDoor.take(request);
         if (read != null) {
             return read; // read by the API's door, on the event loop, within its limits
+        }
+        if (request.response().closed()) {
+            // the client went away after the door read its body (the door lets go of a body when its connection
+            // closes): nothing will ever arrive, and waiting for it held this worker for the whole body timeout. A
+            // client closing its connections with requests queued for the workers (Kafka mode, 256 connections,
+            // the end of a wrk run) held all 64 of them for 30 s, and nothing else was answered meanwhile.
+            throw new ConnectionClosed();
         }
         CompletableFuture<Buffer> done = new CompletableFuture<>();
         Buffer buffer = Buffer.buffer();
