@@ -231,7 +231,7 @@ public final class UserSums {
      * the ids' UTF-8 bytes. Measured (2026-12-04, OpenJDK 17, a million users, heap after a full GC): ids of 10 bytes
      * 184 bytes a user in all (this says 230), of 30 bytes 216 (290), of 100 bytes 360 (500), of 255 bytes 664 (965).
      * Those figures were measured when the columns were a String per id and per amount; since the seventeenth session
-     * they are the table's own id bytes and a long each, so this is now an upper estimate, kept so that a batch's size
+     * they are each id's bytes and a long, so this is now an upper estimate, kept so that a batch's size
      * stays what it was.
      */
     public long heldBytes() {

@@ -1,6 +1,9 @@
 package etl.processor;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -9,38 +12,68 @@ import etl.event.Cents;
 /**
  * Each user's running sum in a batch, keyed by the user id's UTF-8 bytes: an event read by the fast reader is added
  * straight from the spool line (no String made, no hash of one computed again), in cents in a {@code long}
- * ({@link Math#addExact}; a sum that leaves the long's range goes on as a BigDecimal, so nothing is ever rounded or
- * wrapped). Open addressing with linear probing, a power-of-two table at most half full.
+ * (a sum that leaves the long's range goes on as a BigDecimal, so nothing is ever rounded or wrapped). Open
+ * addressing with linear probing, a power-of-two table at most half full.
  * <p>
  * Why not a {@code HashMap<String, …>}: the profile of a 1M-event batch (JFR, bench/processor.sh) had half of the
  * processing thread in the map's look-ups of freshly made Strings (their hash computed per event) and in BigDecimal
  * additions.
+ * <p>
+ * Why a slot is two longs and the ids are bytes in one array: with a million distinct users (bench/processor.sh
+ * 1000000 1000000) nearly every event's look-up misses the CPU's caches, and each array it touches is a miss of its
+ * own. With a {@code byte[]} per id and the hashes, ids, sums and BigDecimals in four arrays, an event cost five
+ * misses, and a batch of 632,000 users held as many small arrays, each a reference for G1 to track (its refinement
+ * threads took 0.4 CPU s of that batch). A slot now holds its id's hash and place beside its sum, one cache line, and
+ * the id's bytes are read only when the hash matches: 1M events of 632,000 users summed in 273-291 ms against 442-461
+ * (a throw-away harness, a fresh JVM each, the table then made into the two columns). The million distinct users of
+ * {@code bench/e2e.sh 1000000 1000000 3}: 4.49 / 3.84 / 3.63 s against 5.12 / 4.34 / 3.84 s, alternated, the JVM's CPU
+ * 3.1-3.4 s against 3.5-3.9.
  */
 final class UserTable {
 
-    private byte[][] keys = new byte[64][];
-    private int[] hashes = new int[64];
-    private long[] cents = new long[64];
-    /** A user's sum once it left the long's range (null until then, for nearly every user). */
-    private BigDecimal[] big = new BigDecimal[64];
-    private int size;
-    /** The bytes of every user id in the table. */
+    /**
+     * Slot {@code i} is {@code slots[2i]}: the id's hash in the high 32 bits, its place in {@link #ids} plus one in
+     * the low ones (0: the slot is free); and {@code slots[2i + 1]}: the sum in cents.
+     */
+    private long[] slots = new long[128];
+    /** The ids, one after the other, each after its length ({@link #LONG_ID}: the length in the four bytes after). */
+    private byte[] ids = new byte[1024];
+    private int idsUsed;
+    /** The bytes of the ids alone, without their lengths. */
     private long idBytes;
+    /** A user's sum once it left the long's range, by slot; null until the first such sum (nearly every batch). */
+    private BigDecimal[] big;
+    private int size;
+
+    /** The length byte of an id of 255 bytes or more: the length follows in four bytes. */
+    private static final int LONG_ID = 255;
 
     /** Adds {@code delta} cents to the user whose id is {@code b[from, to)}. */
     void add(byte[] b, int from, int to, long delta) {
+        addAt(slotFor(b, from, to), delta);
+    }
+
+    /** The slot of the id {@code b[from, to)}, taken for it (with a sum of 0) when it is not in the table yet. */
+    private int slotFor(byte[] b, int from, int to) {
         int h = hash(b, from, to);
-        int i = slot(b, from, to, h);
-        if (keys[i] == null) {
-            keys[i] = Arrays.copyOfRange(b, from, to);
-            hashes[i] = h;
-            idBytes += to - from;
-            if (++size * 2 > keys.length) {
-                grow();
-                i = slot(b, from, to, h);
+        int mask = (slots.length >> 1) - 1;
+        int i = h & mask;
+        while (true) {
+            long m = slots[2 * i];
+            if (m == 0) {
+                break;
             }
+            if ((int) (m >>> 32) == h && sameId((int) m - 1, b, from, to)) {
+                return i;
+            }
+            i = (i + 1) & mask;
         }
-        addAt(i, delta);
+        slots[2 * i] = ((long) h << 32) | (keep(b, from, to) + 1L);
+        if (++size * 2 > slots.length >> 1) {
+            grow();
+            return slotFor(b, from, to);
+        }
+        return i;
     }
 
     /** Adds an exact amount (scale 2 or less) to the user {@code userId}. */
@@ -51,9 +84,8 @@ final class UserTable {
         try {
             delta = c.longValueExact();
         } catch (ArithmeticException e) {
-            add(k, 0, k.length, 0);
-            int i = slot(k, 0, k.length, hash(k, 0, k.length));
-            big[i] = value(i).add(amount);
+            int i = slotFor(k, 0, k.length);
+            big()[i] = value(i).add(amount);
             return;
         }
         add(k, 0, k.length, delta);
@@ -61,13 +93,16 @@ final class UserTable {
 
     /** Adds every sum of {@code other} into this table. */
     void addAll(UserTable other) {
-        for (int i = 0; i < other.keys.length; i++) {
-            byte[] k = other.keys[i];
-            if (k != null) {
-                if (other.big[i] == null) {
-                    add(k, 0, k.length, other.cents[i]);
+        for (int i = 0; i < other.slots.length >> 1; i++) {
+            long m = other.slots[2 * i];
+            if (m != 0) {
+                int at = (int) m - 1;
+                int from = other.idFrom(at);
+                int to = from + other.idLength(at);
+                if (other.big == null || other.big[i] == null) {
+                    add(other.ids, from, to, other.slots[2 * i + 1]);
                 } else {
-                    add(new String(k, StandardCharsets.UTF_8), other.big[i]);
+                    add(new String(other.ids, from, to - from, StandardCharsets.UTF_8), other.big[i]);
                 }
             }
         }
@@ -85,7 +120,8 @@ final class UserTable {
     /**
      * The users and each one's exact sum, in no particular order: the two parameters {@code users} and {@code amounts}
      * of {@link ApplyTotals} (its SQL sorts them itself, so that every process locks rows in one order). The users are
-     * the table's own id bytes (UTF-8), not copied; the amounts are the sums in cents ({@code long[]}), or, when a sum
+     * their ids' UTF-8 bytes, an array each (copied out of the table's one array once, when the batch's sums are
+     * final: in the harness above that copy is part of the 273-291 ms); the amounts are the sums in cents ({@code long[]}), or, when a sum
      * has left the long's range, every amount as plain decimal text ({@code String[]}).
      * <p>
      * Why no String per user: a batch of 417,000 users made 834,000 Strings here, and ApplyTotals made their bytes
@@ -95,23 +131,24 @@ final class UserTable {
     Columns columns() {
         byte[][] users = new byte[size][];
         long[] sums = new long[size];
-        boolean anyBig = false;
         int n = 0;
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != null) {
-                users[n] = keys[i];
-                sums[n++] = cents[i];
-                anyBig |= big[i] != null;
+        for (int i = 0; i < slots.length >> 1; i++) {
+            long m = slots[2 * i];
+            if (m != 0) {
+                int at = (int) m - 1;
+                int from = idFrom(at);
+                users[n] = Arrays.copyOfRange(ids, from, from + idLength(at));
+                sums[n++] = slots[2 * i + 1];
             }
         }
-        if (!anyBig) {
+        if (big == null) {
             return new Columns(users, sums);
         }
         String[] text = new String[size];
         n = 0;
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != null) {
-                text[n++] = big[i] != null ? big[i].toPlainString() : Cents.plain(cents[i]);
+        for (int i = 0; i < slots.length >> 1; i++) {
+            if (slots[2 * i] != 0) {
+                text[n++] = big[i] != null ? big[i].toPlainString() : Cents.plain(slots[2 * i + 1]);
             }
         }
         return new Columns(users, text);
@@ -132,58 +169,93 @@ final class UserTable {
     }
 
     private BigDecimal value(int i) {
-        return big[i] != null ? big[i] : BigDecimal.valueOf(cents[i], 2);
+        return big != null && big[i] != null ? big[i] : BigDecimal.valueOf(slots[2 * i + 1], 2);
+    }
+
+    private BigDecimal[] big() {
+        if (big == null) {
+            big = new BigDecimal[slots.length >> 1];
+        }
+        return big;
     }
 
     private void addAt(int i, long delta) {
-        if (big[i] != null) {
+        if (big != null && big[i] != null) {
             big[i] = big[i].add(BigDecimal.valueOf(delta, 2));
             return;
         }
-        long sum = cents[i] + delta;
-        if (((cents[i] ^ sum) & (delta ^ sum)) < 0) { // Math.addExact's overflow test, without the exception
-            big[i] = BigDecimal.valueOf(cents[i], 2).add(BigDecimal.valueOf(delta, 2));
+        long before = slots[2 * i + 1];
+        long sum = before + delta;
+        if (((before ^ sum) & (delta ^ sum)) < 0) { // Math.addExact's overflow test, without the exception
+            big()[i] = BigDecimal.valueOf(before, 2).add(BigDecimal.valueOf(delta, 2));
             return;
         }
-        cents[i] = sum;
+        slots[2 * i + 1] = sum;
     }
 
-    private int slot(byte[] b, int from, int to, int h) {
-        int mask = keys.length - 1;
-        int i = h & mask;
-        while (true) {
-            byte[] k = keys[i];
-            if (k == null || (hashes[i] == h && Arrays.equals(k, 0, k.length, b, from, to))) {
-                return i;
+    /** Whether the id kept at {@code at} in {@link #ids} is {@code b[from, to)}. */
+    private boolean sameId(int at, byte[] b, int from, int to) {
+        int length = idLength(at);
+        int start = idFrom(at);
+        return length == to - from && Arrays.equals(ids, start, start + length, b, from, to);
+    }
+
+    private int idLength(int at) {
+        int length = ids[at] & 0xff;
+        return length < LONG_ID ? length : (int) INT.get(ids, at + 1);
+    }
+
+    private int idFrom(int at) {
+        return at + ((ids[at] & 0xff) < LONG_ID ? 1 : 5);
+    }
+
+    /** Appends the id {@code b[from, to)} to {@link #ids}: its place there. */
+    private int keep(byte[] b, int from, int to) {
+        int length = to - from;
+        int need = length + (length < LONG_ID ? 1 : 5);
+        if (idsUsed + need > ids.length) {
+            long grown = Math.max(2L * ids.length, (long) idsUsed + need);
+            if (grown > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("a batch's user ids take more than 2 GB: set etl.processor.batch-memory");
             }
-            i = (i + 1) & mask;
+            ids = Arrays.copyOf(ids, (int) grown);
         }
+        int at = idsUsed;
+        if (length < LONG_ID) {
+            ids[at] = (byte) length;
+        } else {
+            ids[at] = (byte) LONG_ID;
+            INT.set(ids, at + 1, length);
+        }
+        System.arraycopy(b, from, ids, idFrom(at), length);
+        idsUsed += need;
+        idBytes += length;
+        return at;
     }
 
     private void grow() {
-        byte[][] oldKeys = keys;
-        int[] oldHashes = hashes;
-        long[] oldCents = cents;
+        long[] old = slots;
         BigDecimal[] oldBig = big;
-        int n = oldKeys.length * 2;
-        keys = new byte[n][];
-        hashes = new int[n];
-        cents = new long[n];
-        big = new BigDecimal[n];
-        int mask = n - 1;
-        for (int j = 0; j < oldKeys.length; j++) {
-            if (oldKeys[j] != null) {
-                int i = oldHashes[j] & mask;
-                while (keys[i] != null) {
+        slots = new long[old.length * 2];
+        big = oldBig == null ? null : new BigDecimal[slots.length >> 1];
+        int mask = (slots.length >> 1) - 1;
+        for (int j = 0; j < old.length >> 1; j++) {
+            long m = old[2 * j];
+            if (m != 0) {
+                int i = (int) (m >>> 32) & mask;
+                while (slots[2 * i] != 0) {
                     i = (i + 1) & mask;
                 }
-                keys[i] = oldKeys[j];
-                hashes[i] = oldHashes[j];
-                cents[i] = oldCents[j];
-                big[i] = oldBig[j];
+                slots[2 * i] = m;
+                slots[2 * i + 1] = old[2 * j + 1];
+                if (oldBig != null) {
+                    big[i] = oldBig[j];
+                }
             }
         }
     }
+
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     /** FNV-1a over the bytes, then mixed (linear probing wants the low bits spread). */
     private static int hash(byte[] b, int from, int to) {

@@ -80,4 +80,31 @@ class UserTableTest {
         assertArrayEquals(new long[] {-3}, (long[]) small.columns().amounts());
         assertEquals("-0.03", small.columns().amount(0));
     }
+
+    @Test
+    void idsOfEveryLengthAreKeptApart() {
+        // the table keeps an id's length in one byte below 255 and in four more from 255 on: ids around that edge
+        // and far past it (a corrupted line's, before the database refuses it), which differ only in their last byte
+        UserTable t = new UserTable();
+        UserTable other = new UserTable();
+        Map<String, Long> expected = new TreeMap<>();
+        for (int length : new int[] {0, 1, 2, 253, 254, 255, 256, 257, 1020, 70_000}) {
+            for (char last : new char[] {'a', 'b'}) {
+                String id = "x".repeat(Math.max(0, length - 1)) + (length == 0 ? "" : String.valueOf(last));
+                byte[] k = ("<" + id + ">").getBytes(StandardCharsets.UTF_8);
+                t.add(k, 1, k.length - 1, length + 1);
+                other.add(k, 1, k.length - 1, 2);
+                expected.merge(id, length + 3L, Long::sum);
+            }
+        }
+        t.addAll(other);
+        assertEquals(expected.size(), t.size());
+        assertEquals(expected.keySet().stream().mapToLong(String::length).sum(), t.idBytes());
+        UserTable.Columns columns = t.columns();
+        Map<String, Long> got = new TreeMap<>();
+        for (int i = 0; i < columns.users().length; i++) {
+            got.put(columns.user(i), ((long[]) columns.amounts())[i]);
+        }
+        assertEquals(expected, got);
+    }
 }
