@@ -189,6 +189,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private long chunkBytes;
     @PropertyInject("etl.inbox.max-line-bytes")
     private int maxInboxLineBytes;
+    @PropertyInject("etl.warm-up.events")
+    private int warmUpEvents;
     @PropertyInject("etl.kafka.bootstrap")
     private String kafkaBootstrap;
     @PropertyInject("etl.kafka.topic")
@@ -262,6 +264,9 @@ public class EtlConfiguration implements CamelConfiguration {
             LOG.info("Database ready, db.sql applied, in {} ms", (System.nanoTime() - started) / 1_000_000);
             return db;
         }, task -> new Thread(task, "database-start").start());
+        // meanwhile the JIT compiles the code every event takes, on synthetic events that go nowhere (WarmUp)
+        WarmUp.start(Roles.parse(context.resolvePropertyPlaceholders("{{etl.roles}}")), warmUpEvents, chunkLines,
+                chunkBytes, maxInboxLineBytes);
         // whatever the roles look up, no route starts before the database is ready (or the start-up fails)
         context.addStartupListener(new StartupListener() {
             @Override

@@ -32,6 +32,21 @@ class HttpApiTest extends SystemTestBase {
     }
 
     @Test
+    void theWarmUpsSyntheticEventsAreNeverApplied() throws Exception {
+        // etl.config.WarmUp ran 100,000 events of users warm-up-0 to warm-up-999 through the parsers at start; none of
+        // them is a request: after a real one is applied, no total of theirs exists
+        String u = user("after-warm-up");
+        assertEquals(200, Http.post(event(u, "add_revenue", "2"), AUTH, TOKEN).status());
+        Waits.revenue(u, "2", 5000);
+        try (var c = dataSource().getConnection(); var st = c.createStatement();
+                var rs = st.executeQuery("SELECT count(*) FROM users_revenue WHERE user_id LIKE 'warm-up-%'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1));
+        }
+        assertEquals(404, Http.get("warm-up-0").status());
+    }
+
+    @Test
     void bearerTokenIsAccepted() throws Exception {
         String u = user("bearer");
         assertEquals(200, Http.post(event(u, "add_revenue", "1"), AUTH, "Bearer secret").status());
