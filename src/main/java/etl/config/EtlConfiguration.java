@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -264,9 +266,13 @@ public class EtlConfiguration implements CamelConfiguration {
             LOG.info("Database ready, db.sql applied, in {} ms", (System.nanoTime() - started) / 1_000_000);
             return db;
         }, task -> new Thread(task, "database-start").start());
-        // meanwhile the JIT compiles the code every event takes, on synthetic events that go nowhere (WarmUp)
-        WarmUp.start(Roles.parse(context.resolvePropertyPlaceholders("{{etl.roles}}")), warmUpEvents, chunkLines,
-                chunkBytes, maxInboxLineBytes);
+        // meanwhile the JIT compiles the code every event takes, on synthetic events that go nowhere (WarmUp); Kafka
+        // mode's processor reads records, not the outbox's spool lines, so its reading is not warmed there
+        Set<String> warmed = new HashSet<>(Roles.parse(context.resolvePropertyPlaceholders("{{etl.roles}}")));
+        if (kafkaBootstrap != null && !kafkaBootstrap.isBlank()) {
+            warmed.remove(Roles.PROCESSOR);
+        }
+        WarmUp.start(warmed, warmUpEvents, chunkLines, chunkBytes, maxInboxLineBytes);
         // whatever the roles look up, no route starts before the database is ready (or the start-up fails)
         context.addStartupListener(new StartupListener() {
             @Override
