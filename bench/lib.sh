@@ -144,6 +144,10 @@ measure() {
   local name=$1 description=$2 cpu0 cpu1 t0 t1 rss secs
   # the samples are taken before the clock starts (and after it stops): taken after, with a process per thread, they
   # added about a second of an idle system to every BENCH_THREADS=1 run and shrank its CPU shares by as much
+  # the disk quiet before the clock starts (bench/peers.sh gives peer B's processor the same): the data generated just
+  # before, and the work folders that earlier runs deleted (on a file system mounted with online discard), are otherwise
+  # still being written back and trimmed while the run's own fsyncs and commits wait behind them
+  sync; tick 2
   [ -z "${BENCH_THREADS:-}" ] || { thread_cpu "$APP_PID" > "$WORK/threads.0"; all0=$(cpu_by_command); }
   cpu0=$(cpu_seconds "$APP_PID"); mem0=$(memory_faults "$APP_PID"); t0=$(date +%s.%N)
   feed
