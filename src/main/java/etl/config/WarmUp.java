@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import etl.event.RequestParser;
 import etl.inbox.InboxRun;
 import etl.processor.ReadAhead;
+import etl.processor.UserOrder;
 import etl.processor.UserSums;
 import etl.spool.SpoolRecord;
 
@@ -29,7 +30,7 @@ import etl.spool.SpoolRecord;
  * {@code warm-up-…} go once through the code that every event takes in this process's roles: the client's reading and
  * checking of a file's lines ({@link InboxRun}, a file in a temporary folder, deleted after), the server's parsing of
  * a request body and its spool line ({@link RequestParser}, {@link SpoolRecord#line}), the processor's reading of
- * spool lines and its sums ({@link ReadAhead}, {@link UserSums}). Nothing reaches the database, the outbox, the inbox
+ * spool lines, its sums and their order ({@link ReadAhead}, {@link UserSums}, {@link UserOrder}). Nothing reaches the database, the outbox, the inbox
  * or a metric: the events exist only in this thread's memory, and only the JIT keeps anything of them.
  * <p>
  * Why: the JVM compiles a method only once it has run hot, and on two cores the compiler threads share the machine
@@ -157,7 +158,22 @@ public final class WarmUp {
         }
 
         Done done(long clientLines) {
+            if (processor) {
+                order(serverEvents);
+            }
             return new Done(clientLines, serverEvents, processorEvents, processor ? sums.users().length : 0);
+        }
+
+        /**
+         * The batch's sort of its users ({@link UserOrder}, in ApplyTotals), on as many distinct ids as there were
+         * events: cold, 316,000 ids took 325 ms against 60-110 warm, and a batch's first sort is of all its users.
+         */
+        private static void order(long events) {
+            byte[][] ids = new byte[(int) Math.min(events, 100_000)][];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = ("warm-up-" + (i * 7919L % ids.length)).getBytes(StandardCharsets.UTF_8);
+            }
+            UserOrder.order(ids);
         }
     }
 

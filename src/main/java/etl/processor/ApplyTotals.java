@@ -33,17 +33,24 @@ import etl.jobs.Sql;
  * A batch's per-user sums added to {@code users_revenue}, inside the batch's transaction (outbox mode: step
  * {@code applyTotals} of route {@code outbox-batch}, headers {@code users} and {@code amounts}; Kafka mode:
  * {@code etl.kafka.KafkaApply}, through {@link #applyBatch}): the sums go by COPY into the session's temporary table
- * {@code batch_sums} ({@code sql/batch-sums-table.sql}, {@code sql/batch-sums-copy.sql}), then
- * {@code sql/merge-totals.sql} (MERGE: a join, then plain updates and inserts) adds them, in a savepoint; when that
- * meets another process's batch on the same users (a unique violation: both inserted a new user; or a deadlock), the
+ * {@code batch_sums} ({@code sql/batch-sums-table.sql}, {@code sql/batch-sums-copy.sql}), each with its place in the
+ * batch; then, in a savepoint, {@code sql/update-totals.sql} adds the sums of the users that have a total already and
+ * names their places, and the others, the new users, go by COPY straight into users_revenue in their ids' order
+ * ({@code sql/insert-totals-copy.sql}, {@link UserOrder}); when that meets another process's batch on the same users
+ * (a unique violation: both inserted a new user; or a deadlock), the
  * savepoint is rolled back and {@code sql/upsert-totals.sql} (INSERT … ON CONFLICT DO UPDATE, in user order: it waits
  * for the other batch and adds to its row) applies the same sums instead. Any other failure (a total out of
  * NUMERIC(20,2), an id longer than the column) fails the batch as before.
  * <p>
- * Why not the UPSERT alone: on PostgreSQL 17 (embedded, fsync on) its speculative insertion took twice the MERGE's
- * time: 10,000 new users 72 against 36 ms, the same users again 99-112 against 57 ms, 553,000 new users 3.56 against
- * 2.19 s. MERGE alone is not enough: PostgreSQL's MERGE has no ON CONFLICT, so two processors inserting one new user
- * at once would fail one batch (a unique violation, which the processor takes for a request refused for good).
+ * Why not the UPSERT alone: on PostgreSQL 17 (embedded, fsync on) its speculative insertion took twice the time of a
+ * MERGE (a join, then plain updates and inserts: the statement here until 2026-12-05): 10,000 new users 72 against
+ * 36 ms, the same users again 99-112 against 57 ms, 553,000 new users 3.56 against 2.19 s. Why no longer the MERGE:
+ * its inserts go row by row, with a WAL record each for the row and for its key, while COPY writes a page of rows at
+ * a time, and new ids in order reach the B-tree page after page. PostgreSQL 17, psql, 632,000 new users: COPY into
+ * users_revenue 0.81-0.88 s with the ids in order, 1.94-2.12 s in no order, the MERGE 1.91-2.01 s; 400,000 new users and
+ * 150,000 updated into 300,000: this UPDATE and COPY 1.72-1.96 s against the MERGE's 2.28-2.48 s. Neither is enough
+ * alone: neither has an ON CONFLICT, so two processors inserting one new user at once would fail one batch (a unique
+ * violation, which the processor takes for a request refused for good): hence the savepoint and the UPSERT.
  * <p>
  * Why COPY into a table rather than two array parameters ({@code unnest(?::varchar[], ?::numeric[])}, until
  * 2026-12-03): a million distinct users took 7.1-8.1 s that way against 5.4-6.4 s (alternated, three each); the arrays
@@ -54,7 +61,8 @@ import etl.jobs.Sql;
  * A batch of more than {@code etl.processor.split-users} users (outbox mode) is applied by two PostgreSQL backends at
  * once, still all or nothing: one backend inserts a new user's key into the primary key's B-tree at about 2.7 µs, so a
  * batch of half a million new users took 2.2-2.5 s on one core while the other waited; two COPYs at once took 35-40 %
- * less. The users are split in two, every other one (disjoint halves: no lock of one is wanted by the other). The
+ * less. The users are split in two at an id (disjoint halves, each a range of ids: no lock of one is wanted by the other,
+ * and the two backends fill different pages of the B-tree; {@link UserOrder}, which also sorts each half's rows). The
  * second half goes, on a second pooled connection, into a transaction of its own that ends with
  * {@code PREPARE TRANSACTION 'etl-half-<id>'} (two-phase commit: kept on disk, neither committed nor rolled back); its
  * id was written into {@code batch_halves} in the batch's transaction before (half-record.sql), while the batch's own
@@ -67,8 +75,11 @@ import etl.jobs.Sql;
 public final class ApplyTotals implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplyTotals.class);
-    private static final String MERGE = Sql.text("merge-totals.sql");
+    private static final String UPDATE = Sql.text("update-totals.sql");
+    private static final String INSERT_COPY = Sql.text("insert-totals-copy.sql");
     private static final String UPSERT = Sql.text("upsert-totals.sql");
+    /** How many updated users' places the driver fetches at a time (update-totals.sql's answer). */
+    private static final int PLACES_FETCHED = 10_000;
     private static final String WORK_MEM = Sql.text("batch-work-mem.sql");
     private static final String SUMS_TABLE = Sql.text("batch-sums-table.sql");
     private static final String SUMS_COPY = Sql.text("batch-sums-copy.sql");
@@ -156,11 +167,22 @@ public final class ApplyTotals implements Processor {
      * batch's {@code c}; returns when both are done, or throws (the batch then rolls back, and so does the half).
      */
     private boolean applySplit(Connection c, Object[] users, Object amounts) throws SQLException {
-        // every other user: each user is once in the batch, so the halves are disjoint whichever way they are cut
-        Object[] users1 = half(users, 0);
-        Object[] users2 = half(users, 1);
-        Object amounts1 = amounts instanceof long[] cents ? half(cents, 0) : half((Object[]) amounts, 0);
-        Object amounts2 = amounts instanceof long[] cents ? half(cents, 1) : half((Object[]) amounts, 1);
+        // cut at a user id (UserOrder.pivot): the users before it, and the others. Each user is once in the batch, so
+        // the halves are disjoint; cut by key range, the two backends insert into different pages of the primary key
+        byte[][] ids = ids(users);
+        byte[] pivot = UserOrder.pivot(ids);
+        boolean[] first = new boolean[ids.length];
+        int firsts = 0;
+        for (int i = 0; i < ids.length; i++) {
+            first[i] = UserOrder.before(ids[i], pivot);
+            firsts += first[i] ? 1 : 0;
+        }
+        Object[] users1 = half(ids, first, firsts, true);
+        Object[] users2 = half(ids, first, ids.length - firsts, false);
+        Object amounts1 = amounts instanceof long[] cents ? half(cents, first, firsts, true)
+                : half((Object[]) amounts, first, firsts, true);
+        Object amounts2 = amounts instanceof long[] cents ? half(cents, first, ids.length - firsts, false)
+                : half((Object[]) amounts, first, ids.length - firsts, false);
         String gid = HALF_PREFIX + UUID.randomUUID().toString().replace("-", "");
         // the id first, in the batch's transaction: from the moment the half is prepared, the row says what the
         // batch did (PreparedHalves)
@@ -282,30 +304,74 @@ public final class ApplyTotals implements Processor {
      * Adds amount {@code i} to the total of {@code users[i]} (each user once: a String, or its UTF-8 bytes), on
      * {@code c} inside its transaction. {@code amounts}: an {@code Object[]} of exact decimals (String or BigDecimal),
      * or a {@code long[]} of cents (etl.processor.UserTable's columns: no String made per user). True when the UPSERT
-     * applied them (the MERGE met another process's batch).
+     * applied them (the batch met another process's batch).
      */
     public static boolean apply(Connection c, Object[] users, Object amounts) throws SQLException {
         return apply(c, SUMS_TABLE, "batch_sums", users, amounts);
     }
 
-    /** {@link #apply} through the table {@code sums}, made by {@code makeSums}. */
+    /**
+     * {@link #apply} through the table {@code sums}, made by {@code makeSums}: every user copied into {@code sums} with
+     * its place; the users there already updated in one statement, which names their places; the others (new users)
+     * copied straight into users_revenue in their ids' order. Both in a savepoint, the UPSERT instead where they met
+     * another process's batch.
+     */
     private static boolean apply(Connection c, String makeSums, String sums, Object[] users, Object amounts)
             throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(makeSums);
         }
-        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(SUMS_COPY.replace("batch_sums", sums));
+        byte[][] ids = ids(users);
+        long[] cents = amounts instanceof long[] l ? l : null;
+        Object[] exact = cents == null ? (Object[]) amounts : null;
+        copy(c, SUMS_COPY.replace("batch_sums", sums), ids, cents, exact, null);
+        Savepoint totals = c.setSavepoint();
+        try {
+            boolean[] known = new boolean[ids.length];
+            int updated = 0;
+            try (PreparedStatement ps = c.prepareStatement(UPDATE.replace("batch_sums", sums))) {
+                // the places of half a million updated users would otherwise all be held at once by the driver
+                ps.setFetchSize(PLACES_FETCHED);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        known[rs.getInt(1)] = true;
+                        updated++;
+                    }
+                }
+            }
+            if (updated < ids.length) {
+                copy(c, INSERT_COPY, ids, cents, exact, known);
+            }
+            c.releaseSavepoint(totals);
+            return false;
+        } catch (SQLException e) {
+            if (!Failures.concurrent(e)) {
+                throw e;
+            }
+            c.rollback(totals);
+            LOG.debug("The batch met another process's batch ({}); the UPSERT applies these sums", Failures.reason(e));
+            run(c, UPSERT.replace("batch_sums", sums));
+            return true;
+        }
+    }
+
+    /**
+     * COPY ({@code sql}) of users and their amounts ({@code cents}, else {@code exact}): when {@code known} is null all
+     * of them, each with its place (into batch_sums); else those not {@code known} (the new users, into
+     * users_revenue), in their ids' order ({@link UserOrder} says why).
+     */
+    private static void copy(Connection c, String sql, byte[][] ids, long[] cents, Object[] exact, boolean[] known)
+            throws SQLException {
+        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
         try {
             CopyRows rows = new CopyRows(in);
-            long[] cents = amounts instanceof long[] l ? l : null;
-            Object[] exact = cents == null ? (Object[]) amounts : null;
-            for (int i = 0; i < users.length; i++) {
-                byte[] id = users[i] instanceof byte[] b ? b : ((String) users[i]).getBytes(StandardCharsets.UTF_8);
-                if (cents != null) {
-                    rows.add(id, cents[i]);
-                } else {
-                    Object amount = exact[i];
-                    rows.add(id, amount instanceof BigDecimal d ? d.toPlainString() : String.valueOf(amount));
+            if (known == null) {
+                for (int i = 0; i < ids.length; i++) {
+                    add(rows, ids[i], cents, exact, i, i);
+                }
+            } else {
+                for (int i : UserOrder.order(ids, known)) {
+                    add(rows, ids[i], cents, exact, i, -1);
                 }
             }
             rows.flush();
@@ -315,37 +381,47 @@ public final class ApplyTotals implements Processor {
                 in.cancelCopy();
             }
         }
-        Savepoint merge = c.setSavepoint();
-        try {
-            run(c, MERGE.replace("batch_sums", sums));
-            c.releaseSavepoint(merge);
-            return false;
-        } catch (SQLException e) {
-            if (!Failures.concurrent(e)) {
-                throw e;
+    }
+
+    /** The row of user {@code i}: its id, its amount, and {@code place} unless negative. */
+    private static void add(CopyRows rows, byte[] id, long[] cents, Object[] exact, int i, int place)
+            throws SQLException {
+        if (cents != null) {
+            rows.add(id, cents[i], place);
+        } else {
+            Object amount = exact[i];
+            rows.add(id, amount instanceof BigDecimal d ? d.toPlainString() : String.valueOf(amount), place);
+        }
+    }
+
+    /** The {@code size} elements of {@code a} whose {@code first} is {@code which}, in their order. */
+    private static Object[] half(Object[] a, boolean[] first, int size, boolean which) {
+        Object[] h = new Object[size];
+        for (int i = 0, j = 0; i < a.length; i++) {
+            if (first[i] == which) {
+                h[j++] = a[i];
             }
-            c.rollback(merge);
-            LOG.debug("MERGE met another process's batch ({}); the UPSERT applies these sums", Failures.reason(e));
-            run(c, UPSERT.replace("batch_sums", sums));
-            return true;
-        }
-    }
-
-    /** Every other element of {@code a}, from {@code first} (0 or 1). */
-    private static Object[] half(Object[] a, int first) {
-        Object[] h = new Object[(a.length - first + 1) / 2];
-        for (int i = first, j = 0; i < a.length; i += 2, j++) {
-            h[j] = a[i];
         }
         return h;
     }
 
-    private static long[] half(long[] a, int first) {
-        long[] h = new long[(a.length - first + 1) / 2];
-        for (int i = first, j = 0; i < a.length; i += 2, j++) {
-            h[j] = a[i];
+    private static long[] half(long[] a, boolean[] first, int size, boolean which) {
+        long[] h = new long[size];
+        for (int i = 0, j = 0; i < a.length; i++) {
+            if (first[i] == which) {
+                h[j++] = a[i];
+            }
         }
         return h;
+    }
+
+    /** The users' ids as UTF-8 bytes: as they come (UserTable's columns), or made from their Strings. */
+    private static byte[][] ids(Object[] users) {
+        byte[][] ids = new byte[users.length][];
+        for (int i = 0; i < users.length; i++) {
+            ids[i] = users[i] instanceof byte[] b ? b : ((String) users[i]).getBytes(StandardCharsets.UTF_8);
+        }
+        return ids;
     }
 
     private static void run(Connection c, String sql) throws SQLException {
@@ -360,6 +436,8 @@ public final class ApplyTotals implements Processor {
      */
     static final class CopyRows {
         private final CopyIn in;
+        /** A tab and an int's digits. */
+        private static final int PLACE_BYTES = 11;
         private byte[] buf = new byte[65536];
         private int n;
 
@@ -367,28 +445,49 @@ public final class ApplyTotals implements Processor {
             this.in = in;
         }
 
-        /** A row: the id's UTF-8 bytes and the amount as plain decimal text. */
-        void add(byte[] id, String amount) throws SQLException {
-            room(2 * id.length + amount.length() + 2);
+        /** A row: the id's UTF-8 bytes, the amount as plain decimal text, and {@code place} unless negative. */
+        void add(byte[] id, String amount, int place) throws SQLException {
+            room(2 * id.length + amount.length() + PLACE_BYTES + 2);
             id(id);
             for (int i = 0; i < amount.length(); i++) {
                 buf[n++] = (byte) amount.charAt(i); // digits, '-' and '.'
             }
-            buf[n++] = '\n';
+            end(place);
         }
 
-        /** A row: the id's UTF-8 bytes and an amount in cents, written as text straight into the buffer. */
-        void add(byte[] id, long cents) throws SQLException {
+        /**
+         * A row: the id's UTF-8 bytes, an amount in cents, and {@code place} unless negative, written as text straight
+         * into the buffer.
+         */
+        void add(byte[] id, long cents, int place) throws SQLException {
             if (cents == Long.MIN_VALUE) { // its negation is not a long
-                add(id, Cents.plain(cents));
+                add(id, Cents.plain(cents), place);
                 return;
             }
-            room(2 * id.length + Cents.MAX_BYTES + 3);
+            room(2 * id.length + Cents.MAX_BYTES + PLACE_BYTES + 3);
             id(id);
             if (cents < 0) {
                 buf[n++] = '-';
             }
             n = Cents.write(buf, n, Math.abs(cents));
+            end(place);
+        }
+
+        /** A tab and the place's digits (none when negative), then the row's end. */
+        private void end(int place) {
+            if (place >= 0) {
+                buf[n++] = '\t';
+                int from = n;
+                do {
+                    buf[n++] = (byte) ('0' + place % 10);
+                    place /= 10;
+                } while (place > 0);
+                for (int a = from, b = n - 1; a < b; a++, b--) {
+                    byte t = buf[a];
+                    buf[a] = buf[b];
+                    buf[b] = t;
+                }
+            }
             buf[n++] = '\n';
         }
 
@@ -427,7 +526,7 @@ public final class ApplyTotals implements Processor {
         }
     }
 
-    /** How many batches the UPSERT applied (after the MERGE met another process) since the start. */
+    /** How many batches the UPSERT applied (after meeting another process's batch) since the start. */
     public long upserts() {
         return upserts.get();
     }

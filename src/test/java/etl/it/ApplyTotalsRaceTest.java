@@ -23,9 +23,9 @@ import etl.processor.ApplyTotals;
 import etl.processor.Failures;
 
 /**
- * The processor's step applyTotals against the real (embedded) PostgreSQL: its MERGE meets another transaction that
- * inserts one of its new users at the same time (another processor's batch), waits for it, and still adds its sums
- * exactly (through the UPSERT, in a savepoint of the same transaction), where a MERGE alone fails with a unique
+ * The processor's step applyTotals against the real (embedded) PostgreSQL: its COPY of new users meets another
+ * transaction that inserts one of them at the same time (another processor's batch), waits for it, and still adds its sums
+ * exactly (through the UPSERT, in a savepoint of the same transaction), where the COPY alone fails with a unique
  * violation; and a total out of NUMERIC(20,2) still fails the batch, as the set-aside of refused requests needs.
  */
 class ApplyTotalsRaceTest extends SystemTestBase {
@@ -71,7 +71,7 @@ class ApplyTotalsRaceTest extends SystemTestBase {
             try (PreparedStatement st = first.prepareStatement(
                     "INSERT INTO users_revenue (user_id, revenue) VALUES (?, 1.00)")) {
                 st.setString(1, raced);
-                st.executeUpdate(); // not committed yet: the batch's MERGE must wait for it
+                st.executeUpdate(); // not committed yet: the batch's COPY must wait for it
             }
             long t0 = System.nanoTime();
             CompletableFuture<Void> batch = CompletableFuture.runAsync(
@@ -79,12 +79,12 @@ class ApplyTotalsRaceTest extends SystemTestBase {
             Thread.sleep(500);
             assertTrue(!batch.isDone(), "the batch waits for the other transaction's new user");
             first.commit();
-            batch.get(20, TimeUnit.SECONDS); // without the UPSERT after the MERGE: a unique violation here
+            batch.get(20, TimeUnit.SECONDS); // without the UPSERT after the COPY: a unique violation here
             assertTrue(System.nanoTime() - t0 >= 500_000_000L);
             assertEquals(new BigDecimal("3.50"), revenue(first, raced), "both transactions' sums");
             assertEquals(new BigDecimal("0.01"), revenue(first, other), "the batch's other user, once");
         }
-        assertEquals(upsertsBefore + 1, applyTotals().upserts(), "applied by the UPSERT after the MERGE met the race");
+        assertEquals(upsertsBefore + 1, applyTotals().upserts(), "applied by the UPSERT after the COPY met the race");
     }
 
     @Test
@@ -116,7 +116,7 @@ class ApplyTotalsRaceTest extends SystemTestBase {
     }
 
     @Test
-    void withoutARaceTheMergeAppliesAndATotalOutOfRangeStillFailsTheBatch() throws Exception {
+    void withoutARaceUpdateAndCopyApplyAndATotalOutOfRangeStillFailsTheBatch() throws Exception {
         String u = user("merge");
         long upsertsBefore = applyTotals().upserts();
         apply(new String[] {u}, new String[] {"7.25"});
@@ -130,6 +130,15 @@ class ApplyTotalsRaceTest extends SystemTestBase {
         assertTrue(Failures.refusedForGood(refused), "refused for good, so the batch is isolated: " + refused);
         try (Connection c = dataSource().getConnection()) {
             assertEquals(new BigDecimal("7.00"), revenue(c, u), "nothing of the refused batch");
+        }
+        // a new user's sum out of NUMERIC(20,2) (it goes by COPY, not by the UPDATE): refused for good too, whole
+        String fresh = user("merge-new");
+        Exception newOutOfRange = assertThrows(Exception.class,
+                () -> apply(new String[] {u, fresh}, new String[] {"1.00", "1000000000000000000.00"}));
+        assertTrue(Failures.refusedForGood(newOutOfRange), "refused for good: " + newOutOfRange);
+        try (Connection c = dataSource().getConnection()) {
+            assertEquals(new BigDecimal("7.00"), revenue(c, u), "nothing of the refused batch, its update neither");
+            assertEquals(null, revenue(c, fresh));
         }
         // an id longer than the column (the door refuses it; a spool written by hand might not): refused for good too
         String tooLong = "y".repeat(256);

@@ -29,6 +29,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import etl.processor.ApplyTotals;
 import etl.processor.Failures;
 import etl.processor.PreparedHalves;
+import etl.processor.UserOrder;
 
 /**
  * A large batch in two halves at once, against the real (embedded) PostgreSQL: the second half prepared on another
@@ -95,9 +96,13 @@ class BatchHalvesTest extends SystemTestBase {
         return new String[][] {users.toArray(String[]::new), amounts.toArray(String[]::new)};
     }
 
-    /** The split takes every other user: the first half is the users at even places. */
-    private static boolean firstHalf(int place) {
-        return place % 2 == 0;
+    /** The split cuts at an id (UserOrder.pivot): the first half is the users whose ids sort before it. */
+    private static boolean firstHalf(String[] users, int place) {
+        byte[][] ids = new byte[users.length][];
+        for (int i = 0; i < users.length; i++) {
+            ids[i] = users[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return UserOrder.before(ids[place], UserOrder.pivot(ids));
     }
 
     /** The batch as the processor's route gives it (UserTable's columns): the ids' UTF-8 bytes, the sums in cents. */
@@ -124,7 +129,7 @@ class BatchHalvesTest extends SystemTestBase {
         String[][] b = batch(tag, 40);
         long halves = 0;
         for (int i = 0; i < b[0].length; i++) {
-            halves += firstHalf(i) ? 0 : 1;
+            halves += firstHalf(b[0], i) ? 0 : 1;
         }
         assertTrue(halves > 0 && halves < b[0].length, "both halves hold users");
         apply(step, b[0], b[1], () -> { });
@@ -170,7 +175,7 @@ class BatchHalvesTest extends SystemTestBase {
             String[][] b = batch(user("range"), 12);
             int bad = -1;
             for (int i = 0; i < b[0].length && bad < 0; i++) {
-                bad = firstHalf(i) == inFirst ? i : -1;
+                bad = firstHalf(b[0], i) == inFirst ? i : -1;
             }
             b[1][bad] = "999999999999999999.99";
             apply(step, new String[] {b[0][bad]}, new String[] {"999999999999999999.99"}, () -> { });
