@@ -18,16 +18,7 @@ public final class Cents {
 
     /** Writes {@code cents} (zero or more) at {@code out[at]}; returns the index after it. */
     public static int write(byte[] out, int at, long cents) {
-        long units = cents / 100;
-        int digits = 1;
-        for (long u = units; u >= 10; u /= 10) {
-            digits++;
-        }
-        for (int i = at + digits - 1; i >= at; i--) {
-            out[i] = (byte) ('0' + units % 10);
-            units /= 10;
-        }
-        int n = at + digits;
+        int n = whole(out, at, cents / 100);
         int fraction = (int) (cents % 100);
         out[n++] = '.';
         out[n++] = (byte) ('0' + fraction / 10);
@@ -35,13 +26,31 @@ public final class Cents {
         return n;
     }
 
-    /** How many bytes {@link #write} writes for {@code cents} (zero or more). */
-    public static int length(long cents) {
+    /**
+     * Writes the whole number {@code v} (zero or more) in decimal digits at {@code out[at]}; returns the index after it
+     * (the units of {@link #write}, the spool line's counts and cents, the places in a batch's COPY rows).
+     */
+    public static int whole(byte[] out, int at, long v) {
+        int end = at + digits(v);
+        for (int i = end - 1; i >= at; i--) {
+            out[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        return end;
+    }
+
+    /** How many decimal digits the whole number {@code v} (zero or more) has. */
+    public static int digits(long v) {
         int digits = 1;
-        for (long u = cents / 100; u >= 10; u /= 10) {
+        for (; v >= 10; v /= 10) {
             digits++;
         }
-        return digits + 3;
+        return digits;
+    }
+
+    /** How many bytes {@link #write} writes for {@code cents} (zero or more). */
+    public static int length(long cents) {
+        return digits(cents / 100) + 3;
     }
 
     /** {@code cents} of any sign as text. */

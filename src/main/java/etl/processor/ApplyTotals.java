@@ -477,16 +477,7 @@ public final class ApplyTotals implements Processor {
         private void end(int place) {
             if (place >= 0) {
                 buf[n++] = '\t';
-                int from = n;
-                do {
-                    buf[n++] = (byte) ('0' + place % 10);
-                    place /= 10;
-                } while (place > 0);
-                for (int a = from, b = n - 1; a < b; a++, b--) {
-                    byte t = buf[a];
-                    buf[a] = buf[b];
-                    buf[b] = t;
-                }
+                n = Cents.whole(buf, n, place);
             }
             buf[n++] = '\n';
         }

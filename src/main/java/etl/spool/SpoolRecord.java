@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import etl.event.CanonicalEvents;
+import etl.event.Cents;
 import etl.event.CompactEvents;
 import etl.event.Event;
 import etl.event.EventValidator;
@@ -144,16 +145,17 @@ public record SpoolRecord(String key, List<Event> events) {
     private static byte[] compact(String key, CompactEvents events) {
         byte[] ids = events.line();
         int count = events.size();
-        int size = COMPACT_BODY + digits(count) + 1 + (key == null ? 1 : 1 + key.length()) + 1;
+        int size = COMPACT_BODY + Cents.digits(count) + 1 + (key == null ? 1 : 1 + key.length()) + 1;
         for (int i = 0; i < count; i++) {
             long signed = events.signedCents(i);
-            size += 2 + events.userTo(i) - events.userFrom(i) + (events.subtract(i) ? 1 : 0) + digits(Math.abs(signed));
+            size += 2 + events.userTo(i) - events.userFrom(i) + (events.subtract(i) ? 1 : 0)
+                    + Cents.digits(Math.abs(signed));
         }
         byte[] out = new byte[size];
         int n = put(out, 0, COMPACT);
         n += 8;
         out[n++] = '\t';
-        n = whole(out, n, count);
+        n = Cents.whole(out, n, count);
         out[n++] = '\t';
         if (key == null) {
             out[n++] = '-';
@@ -173,32 +175,13 @@ public record SpoolRecord(String key, List<Event> events) {
             if (events.subtract(i)) {
                 out[n++] = '-';
             }
-            n = whole(out, n, Math.abs(events.signedCents(i)));
+            n = Cents.whole(out, n, Math.abs(events.signedCents(i)));
         }
         out[n] = '\n';
         CRC32 crc = new CRC32();
         crc.update(out, COMPACT_BODY, n - COMPACT_BODY);
         hex(out, COMPACT.length, crc.getValue());
         return out;
-    }
-
-    /** How many digits {@code v} (zero or more) has. */
-    private static int digits(long v) {
-        int digits = 1;
-        for (; v >= 10; v /= 10) {
-            digits++;
-        }
-        return digits;
-    }
-
-    /** Writes {@code v} (zero or more) at {@code out[at]}; returns the index after it. */
-    private static int whole(byte[] out, int at, long v) {
-        int end = at + digits(v);
-        for (int i = end - 1; i >= at; i--) {
-            out[i] = (byte) ('0' + v % 10);
-            v /= 10;
-        }
-        return end;
     }
 
     /** Eight lower-case hex digits of {@code v} at {@code out[at]} (String.format was a tenth of the ingest's CPU). */
