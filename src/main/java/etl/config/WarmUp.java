@@ -30,8 +30,9 @@ import etl.spool.SpoolRecord;
  * {@code warm-up-…} go once through the code that every event takes in this process's roles: the client's reading and
  * checking of a file's lines ({@link InboxRun}, a file in a temporary folder, deleted after), the server's parsing of
  * a request body and its spool line ({@link RequestParser}, {@link SpoolRecord#line}), the processor's reading of
- * spool lines, its sums and their order ({@link ReadAhead}, {@link UserSums}, {@link UserOrder}). Nothing reaches the database, the outbox, the inbox
- * or a metric: the events exist only in this thread's memory, and only the JIT keeps anything of them.
+ * spool lines, its sums and the order of its users ({@link ReadAhead}, {@link UserSums}, {@link UserOrder}). Nothing
+ * reaches the database, the outbox, the inbox or a metric: the events exist only in this thread's memory, and only the
+ * JIT keeps anything of them.
  * <p>
  * Why: the JVM compiles a method only once it has run hot, and on two cores the compiler threads share the machine
  * with the work. A 1M-line file dropped into a process that had just started took 1.39-1.66 s (bench/e2e.sh), the
@@ -165,8 +166,9 @@ public final class WarmUp {
         }
 
         /**
-         * The batch's sort of its users ({@link UserOrder}, in ApplyTotals), on as many distinct ids as there were
-         * events: cold, 316,000 ids took 325 ms against 60-110 warm, and a batch's first sort is of all its users.
+         * The batch's sort of its new users ({@link UserOrder}, in ApplyTotals), on as many distinct ids as there were
+         * events, at most 100,000: cold, 316,000 ids took 325 ms against 60-110 warm, and the first batch of a large
+         * file is all new users.
          */
         private static void order(long events) {
             byte[][] ids = new byte[(int) Math.min(events, 100_000)][];
