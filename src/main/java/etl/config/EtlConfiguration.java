@@ -193,6 +193,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private int maxInboxLineBytes;
     @PropertyInject("etl.warm-up.events")
     private int warmUpEvents;
+    @PropertyInject("etl.warm-up.requests")
+    private int warmUpRequests;
     @PropertyInject("etl.kafka.bootstrap")
     private String kafkaBootstrap;
     @PropertyInject("etl.kafka.topic")
@@ -220,6 +222,8 @@ public class EtlConfiguration implements CamelConfiguration {
 
     /** The database, opened and its schema applied on a thread of its own while Camel builds the rest. */
     private CompletableFuture<Database> database;
+    /** The JIT's warm-up of the HTTP path, once the routes run (the server and the client in this process). */
+    private HttpWarmUp httpWarmUp;
     private KafkaMode kafka;
 
     /**
@@ -328,6 +332,16 @@ public class EtlConfiguration implements CamelConfiguration {
                 context.getRegistry().lookupByNameAndType("startupGate", StartupGate.class));
         context.getManagementStrategy().addEventNotifier(
                 new HttpAnswerMetrics(context.getRegistry().lookupByNameAndType("etlMetrics", EtlMetrics.class)));
+        // then, on the same event, the HTTP path's warm-up (through the gate, open by then)
+        boolean both = Roles.enabled(context, Roles.SERVER) && Roles.enabled(context, Roles.CLIENT);
+        httpWarmUp = new HttpWarmUp(httpPort, authToken, both ? warmUpRequests : 0, maxBodyBytes);
+        context.getManagementStrategy().addEventNotifier(httpWarmUp);
+    }
+
+    /** The HTTP path's warm-up: tests wait for its end before they count requests. */
+    @BindToRegistry(lazy = true)
+    public HttpWarmUp httpWarmUp() {
+        return httpWarmUp;
     }
 
     // Kafka mode: its settings, where a consumer starts on a partition, the step that applies a batch.

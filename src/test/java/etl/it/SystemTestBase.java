@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
 
 /**
@@ -49,6 +50,15 @@ public abstract class SystemTestBase {
 
     @org.apache.camel.BeanInject
     protected CamelContext context;
+
+    /**
+     * The warm-up's requests to /liveEvent at start (etl.config.HttpWarmUp) have ended: a test that counts requests or
+     * exchanges does not count theirs.
+     */
+    @BeforeEach
+    void warmUpEnded() throws Exception {
+        context.getRegistry().lookupByNameAndType("httpWarmUp", etl.config.HttpWarmUp.class).awaitDone(60_000);
+    }
 
     /** A user id no other test uses, so that the tests do not depend on each other's totals. */
     protected static String user(String name) {
