@@ -48,8 +48,9 @@ class HttpWarmUpTest extends SystemTestBase {
         Exception refused = assertThrows(Exception.class, () -> HttpWarmUp.send(context, url, "wrong", 3, blank));
         assertTrue(hasCause(refused, HttpOperationFailedException.class), refused.toString());
 
-        // a body with an event (no warm-up sends one): accepted and applied, and the warm-up stops at its answer
-        String u = user("warm-up-guard");
+        // a body with an event (no warm-up sends one; its user is not named warm-up-…, which HttpApiTest looks for):
+        // accepted and applied, and the warm-up stops at its answer
+        String u = user("guarded-http");
         byte[] event = ("{\"userId\":\"" + u + "\",\"name\":\"add_revenue\",\"value\":3}\n")
                 .getBytes(StandardCharsets.UTF_8);
         IllegalStateException stopped = assertThrows(IllegalStateException.class,
