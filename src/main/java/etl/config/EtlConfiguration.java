@@ -143,6 +143,8 @@ public class EtlConfiguration implements CamelConfiguration {
     private String workMem;
     @PropertyInject("etl.processor.split-users")
     private int splitUsers;
+    @PropertyInject("etl.processor.known-users")
+    private int knownUsers;
     @PropertyInject("etl.processor.poll-ms")
     private long processorMaxWait;
     @PropertyInject("etl.archive.retention-days")
@@ -483,7 +485,7 @@ public class EtlConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public ApplyTotals applyTotals(DataSourceTransactionManager transactions) {
-        return new ApplyTotals(transactions.getDataSource(), workMem, splitUsers);
+        return new ApplyTotals(transactions.getDataSource(), workMem, splitUsers, knownUsers);
     }
 
     @BindToRegistry(lazy = true)

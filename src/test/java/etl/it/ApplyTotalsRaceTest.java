@@ -27,7 +27,8 @@ import etl.processor.Failures;
  * The processor's step applyTotals against the real (embedded) PostgreSQL: its COPY of new users meets another
  * transaction that inserts one of them at the same time (another processor's batch), waits for it, and still adds its sums
  * exactly (through the UPSERT, in a savepoint of the same transaction), where the COPY alone fails with a unique
- * violation; and a total out of NUMERIC(20,2) still fails the batch, as the set-aside of refused requests needs.
+ * violation; and a total out of NUMERIC(20,2) still fails the batch, as the set-aside of refused requests needs. With
+ * the guess of which users are new (etl.processor.KnownUsers), a wrong guess either way still applies every sum once.
  */
 class ApplyTotalsRaceTest extends SystemTestBase {
 
@@ -39,17 +40,39 @@ class ApplyTotalsRaceTest extends SystemTestBase {
         return new TransactionTemplate(context.getRegistry().findSingleByType(DataSourceTransactionManager.class));
     }
 
-    /** The step applyTotals on these sums, in a transaction of its own (as the batch's route runs it). */
-    /** The step on these users (Strings, or UTF-8 bytes as the processor's route gives them) in a transaction. */
+    /** The step, as the application's is, but without a guess of which users are new: the path the race takes. */
+    private ApplyTotals withoutGuess() {
+        return new ApplyTotals(transaction().getTransactionManager() instanceof DataSourceTransactionManager t
+                ? t.getDataSource() : null, "64MB", 0, 0);
+    }
+
+    /** The step with a guess of its own, which knows only the users it has applied. */
+    private ApplyTotals guessing() {
+        return new ApplyTotals(transaction().getTransactionManager() instanceof DataSourceTransactionManager t
+                ? t.getDataSource() : null, "64MB", 0, 1000);
+    }
+
+    /** The application's step applyTotals on these users, in a transaction of its own. */
     private void apply(Object[] users, Object amounts) {
+        apply(applyTotals(), users, amounts, false);
+    }
+
+    /**
+     * The step on these users (Strings, or UTF-8 bytes as the processor's route gives them) in a transaction of its own
+     * (as the batch's route runs it), rolled back at its end when {@code rollBack}.
+     */
+    private void apply(ApplyTotals step, Object[] users, Object amounts, boolean rollBack) {
         Exchange e = new DefaultExchange(context);
         e.getMessage().setHeader("users", users);
         e.getMessage().setHeader("amounts", amounts);
         transaction().executeWithoutResult(s -> {
             try {
-                applyTotals().process(e);
+                step.process(e);
             } catch (SQLException x) {
                 throw new UncategorizedSQLException("applyTotals", null, x);
+            }
+            if (rollBack) {
+                s.setRollbackOnly();
             }
         });
     }
@@ -67,7 +90,7 @@ class ApplyTotalsRaceTest extends SystemTestBase {
     void aNewUserInsertedByAnotherTransactionMeanwhileIsAddedToNotLost() throws Exception {
         String raced = user("race");
         String other = user("race-other");
-        long upsertsBefore = applyTotals().upserts();
+        ApplyTotals step = withoutGuess();
         try (Connection first = dataSource().getConnection()) {
             first.setAutoCommit(false);
             try (PreparedStatement st = first.prepareStatement(
@@ -77,7 +100,7 @@ class ApplyTotalsRaceTest extends SystemTestBase {
             }
             long t0 = System.nanoTime();
             CompletableFuture<Void> batch = CompletableFuture.runAsync(
-                    () -> apply(new String[] {raced, other}, new String[] {"2.50", "0.01"}));
+                    () -> apply(step, new String[] {raced, other}, new String[] {"2.50", "0.01"}, false));
             Thread.sleep(500);
             assertTrue(!batch.isDone(), "the batch waits for the other transaction's new user");
             first.commit();
@@ -86,7 +109,79 @@ class ApplyTotalsRaceTest extends SystemTestBase {
             assertEquals(new BigDecimal("3.50"), revenue(first, raced), "both transactions' sums");
             assertEquals(new BigDecimal("0.01"), revenue(first, other), "the batch's other user, once");
         }
-        assertEquals(upsertsBefore + 1, applyTotals().upserts(), "applied by the UPSERT after the COPY met the race");
+        assertEquals(1, step.upserts(), "applied by the UPSERT after the COPY met the race");
+    }
+
+    @Test
+    void aUserGuessedNewThatHasATotalFailsTheGuessNotTheBatch() throws Exception {
+        // one with a total from before (inserted by another process: new to the guess), beside a known and a new one
+        ApplyTotals step = guessing();
+        String seen = user("guess-seen");
+        apply(step, new String[] {seen}, new String[] {"1.00"}, false); // now known to the guess
+        String older = user("guess-older");
+        String fresh = user("guess-fresh");
+        try (Connection c = dataSource().getConnection(); PreparedStatement st = c.prepareStatement(
+                "INSERT INTO users_revenue (user_id, revenue) VALUES (?, 1.00)")) {
+            st.setString(1, older);
+            st.executeUpdate();
+        }
+        apply(step, new String[] {seen, older, fresh}, new String[] {"0.10", "0.20", "0.01"}, false);
+        try (Connection c = dataSource().getConnection()) {
+            assertEquals(new BigDecimal("1.10"), revenue(c, seen));
+            assertEquals(new BigDecimal("1.20"), revenue(c, older), "its total and the batch's sum");
+            assertEquals(new BigDecimal("0.01"), revenue(c, fresh), "the batch's new user, once");
+        }
+        assertEquals(0, step.upserts(), "applied by the UPDATE and COPY once the guess was dropped");
+
+        // one inserted by another transaction that commits while the batch's COPY of the users it guesses new waits
+        ApplyTotals racing = guessing();
+        String raced = user("guess-race");
+        try (Connection first = dataSource().getConnection()) {
+            first.setAutoCommit(false);
+            try (PreparedStatement st = first.prepareStatement(
+                    "INSERT INTO users_revenue (user_id, revenue) VALUES (?, 1.00)")) {
+                st.setString(1, raced);
+                st.executeUpdate();
+            }
+            CompletableFuture<Void> batch = CompletableFuture.runAsync(
+                    () -> apply(racing, new String[] {raced}, new String[] {"2.50"}, false));
+            Thread.sleep(500);
+            assertTrue(!batch.isDone(), "the batch waits for the other transaction's new user");
+            first.commit();
+            batch.get(20, TimeUnit.SECONDS);
+            assertEquals(new BigDecimal("3.50"), revenue(first, raced), "both transactions' sums");
+        }
+        assertEquals(0, racing.upserts(), "the UPDATE found it once the guess was dropped");
+
+        // and a guess that fails on an id PostgreSQL refuses still refuses the batch for good, whole
+        Exception refused = assertThrows(Exception.class, () -> apply(guessing(),
+                new Object[] {seen.getBytes(StandardCharsets.UTF_8), new byte[] {'n', 'u', 'l', 0}},
+                new long[] {100, 100}, false));
+        assertTrue(Failures.refusedForGood(refused), refused.toString());
+        try (Connection c = dataSource().getConnection()) {
+            assertEquals(new BigDecimal("1.10"), revenue(c, seen), "nothing of the refused batch");
+        }
+    }
+
+    @Test
+    void aUserGuessedKnownThatHasNoTotalIsInserted() throws Exception {
+        ApplyTotals step = guessing();
+        String ghost = user("guess-ghost");
+        String known = user("guess-known");
+        apply(step, new String[] {known}, new String[] {"1.00"}, false);
+        // a batch that rolls back after its users were learned: the guess now takes ghost for known, with no total
+        apply(step, new String[] {ghost}, new String[] {"5.00"}, true);
+        try (Connection c = dataSource().getConnection()) {
+            assertEquals(null, revenue(c, ghost));
+        }
+        String fresh = user("guess-new");
+        apply(step, new String[] {ghost, known, fresh}, new String[] {"0.25", "0.50", "0.75"}, false);
+        try (Connection c = dataSource().getConnection()) {
+            assertEquals(new BigDecimal("0.25"), revenue(c, ghost), "not named by the UPDATE: inserted");
+            assertEquals(new BigDecimal("1.50"), revenue(c, known));
+            assertEquals(new BigDecimal("0.75"), revenue(c, fresh));
+        }
+        assertEquals(0, step.upserts());
     }
 
     @Test

@@ -44,7 +44,12 @@ class BatchHalvesTest extends SystemTestBase {
     }
 
     private ApplyTotals splitting() {
-        return new ApplyTotals(transactions().getDataSource(), "64MB", 3);
+        return splitting(0);
+    }
+
+    /** {@code knownUsers}: with a guess of which users are new (etl.processor.KnownUsers), asked by both halves. */
+    private ApplyTotals splitting(int knownUsers) {
+        return new ApplyTotals(transactions().getDataSource(), "64MB", 3, knownUsers);
     }
 
     /** The step on these sums in a transaction of its own, as the batch's route runs it; then {@code after}. */
@@ -124,8 +129,34 @@ class BatchHalvesTest extends SystemTestBase {
 
     @Test
     void aSplitBatchAppliesEveryUserOnceAndLeavesNothingPrepared() throws Exception {
-        ApplyTotals step = splitting();
-        String tag = user("split");
+        splitBatchAppliesEveryUserOnce(splitting(), "split");
+        // with the guess: the first batch all guessed new, the second all known, the third half of each, in both halves
+        ApplyTotals guessing = splitting(1000);
+        splitBatchAppliesEveryUserOnce(guessing, "split-guess");
+        String[][] known = batch(user("split-guess-mix"), 20);
+        apply(guessing, known[0], known[1], () -> { });
+        String[][] fresh = batch(user("split-guess-mix"), 20);
+        String[] users = new String[40];
+        String[] amounts = new String[40];
+        for (int i = 0; i < 20; i++) {
+            users[2 * i] = known[0][i];
+            amounts[2 * i] = known[1][i];
+            users[2 * i + 1] = fresh[0][i];
+            amounts[2 * i + 1] = fresh[1][i];
+        }
+        apply(guessing, users, amounts, () -> { });
+        try (Connection c = dataSource().getConnection()) {
+            for (int i = 0; i < 20; i++) {
+                assertEquals(new BigDecimal(known[1][i]).multiply(BigDecimal.valueOf(2)), revenue(c, known[0][i]));
+                assertEquals(new BigDecimal(fresh[1][i]), revenue(c, fresh[0][i]));
+            }
+        }
+        assertEquals(0, guessing.upserts());
+        assertEquals(0, preparedHalves());
+    }
+
+    private void splitBatchAppliesEveryUserOnce(ApplyTotals step, String name) throws Exception {
+        String tag = user(name);
         String[][] b = batch(tag, 40);
         long halves = 0;
         for (int i = 0; i < b[0].length; i++) {
