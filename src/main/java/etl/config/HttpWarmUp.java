@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Why: the first part warms our parsers, but a file's bytes also pass through Netty and Vert.x (the server), Apache
  * HttpClient (the client) and Camel's exchanges, and those were compiled while the first file passed. A 1M-line file
- * dropped 2 s after the start took 1.37-1.48 s (bench/e2e.sh); with 25 such requests at start, 0.98-1.05 s, and with 50,
- * 1.01-1.09 (three alternated rounds, twenty-third session, docs/BENCHMARKS.md). They take 1.3-1.7 s of one thread,
- * after the start, while nothing else runs.
+ * dropped 2 s after the start took 1.37-1.48 s (bench/e2e.sh); with 25 such requests at start, 0.98-1.05 s, and with
+ * 50, 1.01-1.09 (three alternated rounds, twenty-third session, docs/BENCHMARKS.md). They take 0.75-1.75 s of one
+ * thread, after the start, while nothing else runs.
  * <p>
  * What they leave: nothing in the database, the outbox or the event counters. A request with no event in it is answered
  * {@code {"accepted":0}} before the spool step (route {@code http-ingest-accept}); any other answer stops the warm-up

@@ -9,9 +9,10 @@ package etl.processor;
  * by another process, or before this one started) makes that COPY fail with a unique violation, and the batch is
  * applied the way it is without a guess, with all its users in {@code batch_sums}.
  * <p>
- * Why: of a batch of 252,000 users of whom 186,000 were new, in a table of 259,000 (the last batch of a million distinct
- * users), the COPY into batch_sums and the UPDATE's join took 105-129 and 337-399 ms with all of them, 28-42 and 280-317
- * ms with the known ones only (PostgreSQL 17, psql, two halves at once: 829-875 ms against 967-1,086 for the batch).
+ * Why: of a batch of 252,000 users of whom 186,000 were new, in a table of 259,000 (the last batch of a million
+ * distinct users), the COPY into batch_sums and the UPDATE's join took 102-129 and 336-403 ms with all of them, 28-42
+ * and 280-317 ms with the known ones only (PostgreSQL 17, psql, two halves at once: 829-875 ms against 942-1,086 for
+ * the batch).
  * <p>
  * Open addressing in a {@code long[]} (0 is an empty slot), grown by doubling at half full, up to {@code maxUsers}
  * fingerprints ({@code etl.processor.known-users}; 16 bytes a user at most): past that it learns no more, and the

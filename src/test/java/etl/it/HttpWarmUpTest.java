@@ -28,7 +28,8 @@ class HttpWarmUpTest extends SystemTestBase {
     void itsRequestsWereAnsweredAndLeftNothing() throws Exception {
         // SystemTestBase waited for its end; the default is 25 requests
         assertEquals(25, context.getRegistry().lookupByNameAndType("httpWarmUp", HttpWarmUp.class).awaitDone(0));
-        var ok = metrics().registry().find("etl.http.requests").tag("route", "http-ingest").tag("status", "200").timer();
+        var ok = metrics().registry().find("etl.http.requests").tag("route", "http-ingest").tag("status", "200")
+                .timer();
         assertTrue(ok != null && ok.count() >= 25, "the warm-up's requests went through the route http-ingest");
         // nothing else of this test class sent an event yet, and the warm-up's requests had none
         assertEquals(0.0, metrics().registry().get("etl.events.accepted").counter().count());
