@@ -15,10 +15,10 @@ package etl.processor;
  * the batch).
  * <p>
  * Open addressing in a {@code long[]} (0 is an empty slot), grown by doubling at half full, up to {@code maxUsers}
- * fingerprints ({@code etl.processor.known-users}; 16 bytes a user at most): past that it learns no more, and the
- * users it does not know are each guessed new. After a guess that failed, the next {@link #RESTING} batches are
- * applied without one (they still teach it their users): a process started beside a large table of totals learns it
- * without a failed COPY per batch. Thread-safe: a batch's two halves ask and teach it at once.
+ * fingerprints ({@code etl.processor.known-users}; 16-32 bytes a user, 32 MB for 2,000,000): past that it learns no
+ * more, and the users it does not know are each guessed new. After a guess that failed, the next {@link #RESTING}
+ * batches are applied without one (they still teach it their users): a process started beside a large table of totals
+ * learns it without a failed COPY per batch. Thread-safe: a batch's two halves ask and teach it at once.
  */
 public final class KnownUsers {
 
