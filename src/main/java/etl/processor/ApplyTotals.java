@@ -356,7 +356,6 @@ public final class ApplyTotals implements Processor {
                 cache.missed();
                 LOG.debug("A user guessed new has a total ({}); the batch is applied without the guess",
                         Failures.reason(e));
-                guess = null;
             }
         }
         boolean applied = apply(c, sums, ids, cents, exact, done);
