@@ -121,7 +121,10 @@ public final class HttpWarmUp extends EventNotifierSupport {
         }
     }
 
-    /** How many requests were sent and answered, once the warm-up has ended (waits up to {@code millis}). */
+    /**
+     * How many requests it sent, each answered {@link #ANSWER}, once the warm-up has ended (waits up to {@code millis});
+     * 0 when it ended early.
+     */
     public int awaitDone(long millis) throws Exception {
         return done.get(millis, TimeUnit.MILLISECONDS);
     }
