@@ -339,7 +339,8 @@ public final class ApplyTotals implements Processor {
         Object[] exact = cents == null ? (Object[]) amounts : null;
         // done[i]: user i's sum is applied already (guessed new and inserted), or named by the UPDATE below
         boolean[] done = new boolean[ids.length];
-        boolean[] guess = cache == null ? null : cache.guess(ids);
+        long[] prints = cache == null ? null : KnownUsers.fingerprints(ids);
+        boolean[] guess = cache == null ? null : cache.guess(prints);
         if (guess != null) {
             Savepoint fresh = c.setSavepoint();
             try {
@@ -360,7 +361,7 @@ public final class ApplyTotals implements Processor {
         }
         boolean applied = apply(c, sums, ids, cents, exact, done);
         if (cache != null) {
-            cache.learn(ids);
+            cache.learn(prints);
         }
         return applied;
     }

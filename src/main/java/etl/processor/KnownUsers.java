@@ -18,11 +18,13 @@ package etl.processor;
  * fingerprints ({@code etl.processor.known-users}; 16-32 bytes a user, 32 MB for 2,000,000): past that it learns no
  * more, and the users it does not know are each guessed new. After a guess that failed, the next {@link #RESTING}
  * batches are applied without one (they still teach it their users): a process started beside a large table of totals
- * learns it without a failed COPY per batch. Thread-safe: a batch's two halves ask and teach it at once.
+ * learns it without a failed COPY per batch. Thread-safe: a batch's two halves ask and teach it at once (each half
+ * counts as a batch of its own here). A batch's ids are fingerprinted once ({@link #fingerprints}, outside the lock),
+ * for the guess and then for the learning.
  */
 public final class KnownUsers {
 
-    /** Batches applied without a guess after one failed. */
+    /** Batches (each half of a split batch is one) applied without a guess after one failed. */
     static final int RESTING = 4;
     private static final int FIRST_SLOTS = 1 << 12;
 
@@ -37,11 +39,20 @@ public final class KnownUsers {
         this.slots = new long[this.maxUsers == 0 ? 0 : FIRST_SLOTS];
     }
 
+    /** The fingerprints of a batch's ids, for {@link #guess} and {@link #learn}. */
+    public static long[] fingerprints(byte[][] ids) {
+        long[] prints = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            prints[i] = fingerprint(ids[i]);
+        }
+        return prints;
+    }
+
     /**
-     * Which of {@code ids} are guessed known, or null when every one of them is to be taken as known: no guess (turned
-     * off, or resting after a failed one), or all of them known.
+     * Which of the users of these {@link #fingerprints} are guessed known, or null when every one of them is to be
+     * taken as known: no guess (turned off, or resting after a failed one), or all of them known.
      */
-    public synchronized boolean[] guess(byte[][] ids) {
+    public synchronized boolean[] guess(long[] prints) {
         if (maxUsers == 0) {
             return null;
         }
@@ -49,10 +60,10 @@ public final class KnownUsers {
             resting--;
             return null;
         }
-        boolean[] known = new boolean[ids.length];
+        boolean[] known = new boolean[prints.length];
         int unknown = 0;
-        for (int i = 0; i < ids.length; i++) {
-            known[i] = contains(fingerprint(ids[i]));
+        for (int i = 0; i < prints.length; i++) {
+            known[i] = contains(prints[i]);
             unknown += known[i] ? 0 : 1;
         }
         return unknown == 0 ? null : known;
@@ -63,13 +74,12 @@ public final class KnownUsers {
         resting = RESTING;
     }
 
-    /** The users of a batch that was applied. */
-    public synchronized void learn(byte[][] ids) {
+    /** The users of a batch that was applied, by their {@link #fingerprints}. */
+    public synchronized void learn(long[] prints) {
         if (maxUsers == 0) {
             return;
         }
-        for (byte[] id : ids) {
-            long f = fingerprint(id);
+        for (long f : prints) {
             if (contains(f)) {
                 continue;
             }

@@ -20,20 +20,29 @@ class KnownUsersTest {
         return ids;
     }
 
+    /** The fingerprints of these ids, as ApplyTotals hands them over. */
+    private static long[] of(byte[][] ids) {
+        return KnownUsers.fingerprints(ids);
+    }
+
+    private static long[] of(String... s) {
+        return of(ids(s));
+    }
+
     @Test
     void knowsWhatItLearnedAndNothingElse() {
         KnownUsers known = new KnownUsers(1_000_000);
-        assertArrayEquals(new boolean[] {false, false}, known.guess(ids("a", "b")), "nothing learned yet: all new");
+        assertArrayEquals(new boolean[] {false, false}, known.guess(of("a", "b")), "nothing learned yet: all new");
         // ids that differ in one byte, a NUL, bytes past ASCII, the empty id, one id a prefix of another
         byte[][] learned = {"user1".getBytes(StandardCharsets.UTF_8), "user2".getBytes(StandardCharsets.UTF_8),
             {'n', 0, 'l'}, {(byte) 0xC3, (byte) 0xA9}, {}, "user10".getBytes(StandardCharsets.UTF_8)};
-        known.learn(learned);
-        known.learn(learned); // twice: still one each
+        known.learn(of(learned));
+        known.learn(of(learned)); // twice: still one each
         assertEquals(6, known.size());
-        assertNull(known.guess(learned), "all of them known: no guess needed");
+        assertNull(known.guess(of(learned)), "all of them known: no guess needed");
         assertArrayEquals(new boolean[] {true, false, false, true, false},
-                known.guess(ids("user1", "user3", "user100", "user10", "use")));
-        assertArrayEquals(new boolean[] {false, true}, known.guess(new byte[][] {{'n', 0, 'm'}, {'n', 0, 'l'}}));
+                known.guess(of("user1", "user3", "user100", "user10", "use")));
+        assertArrayEquals(new boolean[] {false, true}, known.guess(of(new byte[][] {{'n', 0, 'm'}, {'n', 0, 'l'}})));
     }
 
     @Test
@@ -44,36 +53,36 @@ class KnownUsersTest {
             all[i] = ("user" + i).getBytes(StandardCharsets.UTF_8);
         }
         for (int from = 0; from < all.length; from += 10_000) {
-            known.learn(java.util.Arrays.copyOfRange(all, from, from + 10_000));
+            known.learn(of(java.util.Arrays.copyOfRange(all, from, from + 10_000)));
         }
         assertEquals(200_000, known.size());
-        assertNull(known.guess(all));
-        boolean[] others = known.guess(ids("user200000", "user-1", "user0"));
+        assertNull(known.guess(of(all)));
+        boolean[] others = known.guess(of("user200000", "user-1", "user0"));
         assertArrayEquals(new boolean[] {false, false, true}, others);
     }
 
     @Test
     void learnsNoMoreThanItsBoundAndNothingWhenOff() {
         KnownUsers bounded = new KnownUsers(3);
-        bounded.learn(ids("a", "b", "c", "d", "e"));
+        bounded.learn(of("a", "b", "c", "d", "e"));
         assertEquals(3, bounded.size());
-        assertArrayEquals(new boolean[] {true, true, true, false, false}, bounded.guess(ids("a", "b", "c", "d", "e")));
+        assertArrayEquals(new boolean[] {true, true, true, false, false}, bounded.guess(of("a", "b", "c", "d", "e")));
 
         KnownUsers off = new KnownUsers(0);
-        off.learn(ids("a"));
+        off.learn(of("a"));
         assertEquals(0, off.size());
-        assertNull(off.guess(ids("a", "b")), "no guess: every user goes by the UPDATE");
+        assertNull(off.guess(of("a", "b")), "no guess: every user goes by the UPDATE");
     }
 
     @Test
     void restsForSomeBatchesAfterAGuessFailed() {
         KnownUsers known = new KnownUsers(100);
-        known.learn(ids("a"));
+        known.learn(of("a"));
         known.missed();
         for (int i = 0; i < KnownUsers.RESTING; i++) {
-            assertNull(known.guess(ids("a", "b")), "resting: batch " + i + " without a guess");
+            assertNull(known.guess(of("a", "b")), "resting: batch " + i + " without a guess");
         }
-        assertArrayEquals(new boolean[] {true, false}, known.guess(ids("a", "b")), "guessing again");
+        assertArrayEquals(new boolean[] {true, false}, known.guess(of("a", "b")), "guessing again");
     }
 
     @Test
