@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import etl.config.HttpWarmUp;
 import etl.metrics.EtlMetrics;
@@ -18,6 +21,7 @@ import etl.metrics.EtlMetrics;
  * the real /liveEvent, were each answered {"accepted":0}, and left no event, no spooled request and no endpoint of
  * their own behind; an answer other than that one stops it.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HttpWarmUpTest extends SystemTestBase {
 
     private EtlMetrics metrics() {
@@ -25,6 +29,7 @@ class HttpWarmUpTest extends SystemTestBase {
     }
 
     @Test
+    @Order(1) // first: the other test applies an event, and this one counts none
     void itsRequestsWereAnsweredAndLeftNothing() throws Exception {
         // SystemTestBase waited for its end; the default is 25 requests
         assertEquals(25, context.getRegistry().lookupByNameAndType("httpWarmUp", HttpWarmUp.class).awaitDone(0));
@@ -40,6 +45,7 @@ class HttpWarmUpTest extends SystemTestBase {
     }
 
     @Test
+    @Order(2)
     void anyOtherAnswerStopsIt() throws Exception {
         String url = "http://127.0.0.1:" + Http.PORT + "/liveEvent";
         byte[] blank = "\n\n".getBytes(StandardCharsets.UTF_8);
