@@ -42,14 +42,18 @@ class ApplyTotalsRaceTest extends SystemTestBase {
 
     /** The step, as the application's is, but without a guess of which users are new: the path the race takes. */
     private ApplyTotals withoutGuess() {
-        return new ApplyTotals(transaction().getTransactionManager() instanceof DataSourceTransactionManager t
-                ? t.getDataSource() : null, "64MB", 0, 0);
+        return step(0);
     }
 
     /** The step with a guess of its own, which knows only the users it has applied. */
     private ApplyTotals guessing() {
-        return new ApplyTotals(transaction().getTransactionManager() instanceof DataSourceTransactionManager t
-                ? t.getDataSource() : null, "64MB", 0, 1000);
+        return step(1000);
+    }
+
+    /** A step of its own on the transactions' data source, keeping at most {@code knownUsers} users' fingerprints. */
+    private ApplyTotals step(int knownUsers) {
+        return new ApplyTotals(context.getRegistry().findSingleByType(DataSourceTransactionManager.class)
+                .getDataSource(), "64MB", 0, knownUsers);
     }
 
     /** The application's step applyTotals on these users, in a transaction of its own. */
