@@ -34,7 +34,7 @@ import etl.jobs.Sql;
  * {@code applyTotals} of route {@code outbox-batch}, headers {@code users} and {@code amounts}; Kafka mode:
  * {@code etl.kafka.KafkaApply}, through {@link #applyBatch}): the sums go by COPY into the session's temporary table
  * {@code batch_sums} ({@code sql/batch-sums-table.sql}, {@code sql/batch-sums-copy.sql}), each with its place in the
- * batch; then, in a savepoint, {@code sql/update-totals.sql} adds the sums of the users that have a total already and
+ * batch, and are counted for the planner ({@code sql/batch-sums-analyze.sql} says why); then, in a savepoint, {@code sql/update-totals.sql} adds the sums of the users that have a total already and
  * names their places, and the others, the new users, go by COPY straight into users_revenue in their ids' order
  * ({@code sql/insert-totals-copy.sql}, {@link UserOrder}); when that meets another process's batch on the same users
  * (a unique violation: both inserted a new user; or a deadlock), the
@@ -90,6 +90,7 @@ public final class ApplyTotals implements Processor {
     private static final String WORK_MEM = Sql.text("batch-work-mem.sql");
     private static final String SUMS_TABLE = Sql.text("batch-sums-table.sql");
     private static final String SUMS_COPY = Sql.text("batch-sums-copy.sql");
+    private static final String SUMS_ANALYZE = Sql.text("batch-sums-analyze.sql");
 
     private static final String HALF_TABLE = Sql.text("half-sums-table.sql");
     private static final String HALF_DROP = Sql.text("half-drop.sql");
@@ -380,6 +381,9 @@ public final class ApplyTotals implements Processor {
             return false;
         }
         copy(c, SUMS_COPY.replace("batch_sums", sums), ids, cents, exact, done, true);
+        try (Statement st = c.createStatement()) {
+            st.execute(SUMS_ANALYZE.replace("batch_sums", sums));
+        }
         Savepoint totals = c.setSavepoint();
         try {
             boolean[] known = done.clone();
