@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end: a JSONL file dropped into inbox/ of a running system, until every total is applied exactly.
 # usage: bench/e2e.sh [EVENTS=1000000] [USERS=10000] [SEED=1] [--cents]
-#        BENCH_WARMUP=N first applies N other events (users "warm…") to measure a warm process
+#        BENCH_WARMUP=N first applies N other events (users "warm…", BENCH_WARMUP_USERS of them, default 1000) to
+#        measure a warm process
 source "$(dirname "$0")/lib.sh"
 EVENTS=${1:-1000000}; USERS=${2:-10000}; SEED=${3:-1}; CENTS=${4:-}
 WORK=$(mktemp -d /tmp/bench-e2e.XXXX)

@@ -201,7 +201,7 @@ faults_between() { # BEFORE AFTER (memory_faults lines): "of which system 0.12 s
 warm_up() {
   local work=$1 events=$2
   [ "$events" -gt 0 ] || return 0
-  python3 "$ROOT/bench/gen.py" "$events" 1000 99 "$work/warm.part" "$work/warm.tsv" --prefix warm
+  python3 "$ROOT/bench/gen.py" "$events" "${BENCH_WARMUP_USERS:-1000}" 99 "$work/warm.part" "$work/warm.tsv" --prefix warm
   mkdir -p "$work/app/inbox"
   mv "$work/warm.part" "$work/app/inbox/warm.jsonl"
   for _ in $(seq 1 600); do

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import etl.event.RequestParser;
 import etl.inbox.InboxRun;
+import etl.processor.BatchRehearsal;
 import etl.processor.ReadAhead;
 import etl.processor.UserOrder;
 import etl.processor.UserSums;
@@ -47,7 +48,7 @@ public final class WarmUp {
     private static final String JSON_LINES = "application/x-ndjson";
 
     /** What a warm-up went through: lines checked by the client, events parsed by the server, summed by the processor. */
-    public record Done(long clientLines, long serverEvents, long processorEvents, int users) {
+    public record Done(long clientLines, long serverEvents, long processorEvents, int users, long rehearsedRows) {
     }
 
     private WarmUp() {
@@ -63,8 +64,9 @@ public final class WarmUp {
             try {
                 Done done = run(roles, events, chunkLines, chunkBytes, maxLineBytes);
                 LOG.info("JIT warm-up: {} synthetic events through the client's ({} lines), the server's ({}) and the"
-                        + " processor's ({}) parsers in {} ms", events, done.clientLines(), done.serverEvents(),
-                        done.processorEvents(), (System.nanoTime() - started) / 1_000_000);
+                        + " processor's ({}) parsers, {} rows of rehearsed batches, in {} ms", events,
+                        done.clientLines(), done.serverEvents(), done.processorEvents(), done.rehearsedRows(),
+                        (System.nanoTime() - started) / 1_000_000);
             } catch (IOException | RuntimeException e) {
                 // it only ever costs time: the process serves the same either way
                 LOG.warn("JIT warm-up ended early: {}", e.toString());
@@ -159,25 +161,17 @@ public final class WarmUp {
         }
 
         Done done(long clientLines) {
-            if (processor) {
-                order(serverEvents);
-            }
-            return new Done(clientLines, serverEvents, processorEvents, processor ? sums.users().length : 0);
-        }
-
-        /**
-         * The batch's sort of its new users ({@link UserOrder}, in ApplyTotals), on as many distinct ids as there were
-         * events, at most 100,000: cold, 316,000 ids took 325 ms against 60-110 warm, and the first batch of a large
-         * file is all new users.
-         */
-        private static void order(long events) {
-            byte[][] ids = new byte[(int) Math.min(events, 100_000)][];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = ("warm-up-" + (i * 7919L % ids.length)).getBytes(StandardCharsets.UTF_8);
-            }
-            UserOrder.order(ids);
+            long rows = processor ? BatchRehearsal.run((int) Math.min(serverEvents, MAX_REHEARSED_USERS)) : 0;
+            return new Done(clientLines, serverEvents, processorEvents, processor ? sums.users().length : 0, rows);
         }
     }
+
+    /**
+     * The processor's rehearsal ({@link BatchRehearsal}) has batches of as many users as there were events, at most
+     * this many: cold, 316,000 ids took {@link UserOrder} 325 ms against 60-110 warm, and the first batch of a large
+     * file is all new users. Its batch's columns take about 10 MB (a processor-only process runs with 96 MB).
+     */
+    private static final int MAX_REHEARSED_USERS = 100_000;
 
     /**
      * Lines {@code from} to {@code to} (exclusive) of the synthetic events, as clients write them: 1,000 users, added

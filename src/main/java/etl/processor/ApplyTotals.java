@@ -182,13 +182,8 @@ public final class ApplyTotals implements Processor {
         // cut at a user id (UserOrder.pivot): the users before it, and the others. Each user is once in the batch, so
         // the halves are disjoint; cut by key range, the two backends insert into different pages of the primary key
         byte[][] ids = ids(users);
-        byte[] pivot = UserOrder.pivot(ids);
-        boolean[] first = new boolean[ids.length];
-        int firsts = 0;
-        for (int i = 0; i < ids.length; i++) {
-            first[i] = UserOrder.before(ids[i], pivot);
-            firsts += first[i] ? 1 : 0;
-        }
+        boolean[] first = firstHalf(ids);
+        int firsts = count(first);
         Object[] users1 = half(ids, first, firsts, true);
         Object[] users2 = half(ids, first, ids.length - firsts, false);
         Object amounts1 = amounts instanceof long[] cents ? half(cents, first, firsts, true)
@@ -230,6 +225,24 @@ public final class ApplyTotals implements Processor {
         LOG.info("Batch of {} users: applied in two halves at once, {} here and {} prepared as {}", users.length,
                 users1.length, users2.length, gid);
         return upsert;
+    }
+
+    /** Which users go into a split batch's first half: those whose ids sort before {@link UserOrder#pivot}. */
+    static boolean[] firstHalf(byte[][] ids) {
+        byte[] pivot = UserOrder.pivot(ids);
+        boolean[] first = new boolean[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            first[i] = UserOrder.before(ids[i], pivot);
+        }
+        return first;
+    }
+
+    static int count(boolean[] flags) {
+        int n = 0;
+        for (boolean f : flags) {
+            n += f ? 1 : 0;
+        }
+        return n;
     }
 
     /** A half's SQLException, through the CompletableFuture. */
@@ -423,25 +436,30 @@ public final class ApplyTotals implements Processor {
             boolean places) throws SQLException {
         CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
         try {
-            CopyRows rows = new CopyRows(in);
-            if (places) {
-                for (int i = 0; i < ids.length; i++) {
-                    if (!left[i]) {
-                        add(rows, ids[i], cents, exact, i, i);
-                    }
-                }
-            } else {
-                for (int i : UserOrder.order(ids, left)) {
-                    add(rows, ids[i], cents, exact, i, -1);
-                }
-            }
-            rows.flush();
+            rows(new CopyRows(in::writeToCopy), ids, cents, exact, left, places);
             in.endCopy();
         } finally {
             if (in.isActive()) {
                 in.cancelCopy();
             }
         }
+    }
+
+    /** {@link #copy}'s rows, written to {@code rows} and flushed. */
+    static void rows(CopyRows rows, byte[][] ids, long[] cents, Object[] exact, boolean[] left, boolean places)
+            throws SQLException {
+        if (places) {
+            for (int i = 0; i < ids.length; i++) {
+                if (!left[i]) {
+                    add(rows, ids[i], cents, exact, i, i);
+                }
+            }
+        } else {
+            for (int i : UserOrder.order(ids, left)) {
+                add(rows, ids[i], cents, exact, i, -1);
+            }
+        }
+        rows.flush();
     }
 
     /** The row of user {@code i}: its id, its amount, and {@code place} unless negative. */
@@ -456,7 +474,7 @@ public final class ApplyTotals implements Processor {
     }
 
     /** The {@code size} elements of {@code a} whose {@code first} is {@code which}, in their order. */
-    private static Object[] half(Object[] a, boolean[] first, int size, boolean which) {
+    static Object[] half(Object[] a, boolean[] first, int size, boolean which) {
         Object[] h = new Object[size];
         for (int i = 0, j = 0; i < a.length; i++) {
             if (first[i] == which) {
@@ -466,7 +484,7 @@ public final class ApplyTotals implements Processor {
         return h;
     }
 
-    private static long[] half(long[] a, boolean[] first, int size, boolean which) {
+    static long[] half(long[] a, boolean[] first, int size, boolean which) {
         long[] h = new long[size];
         for (int i = 0, j = 0; i < a.length; i++) {
             if (first[i] == which) {
@@ -477,7 +495,7 @@ public final class ApplyTotals implements Processor {
     }
 
     /** The users' ids as UTF-8 bytes: as they come (UserTable's columns), or made from their Strings. */
-    private static byte[][] ids(Object[] users) {
+    static byte[][] ids(Object[] users) {
         byte[][] ids = new byte[users.length][];
         for (int i = 0; i < users.length; i++) {
             ids[i] = users[i] instanceof byte[] b ? b : ((String) users[i]).getBytes(StandardCharsets.UTF_8);
@@ -496,14 +514,20 @@ public final class ApplyTotals implements Processor {
      * return is written as its backslash escape (no other byte of UTF-8 needs one; an id cannot hold NUL).
      */
     static final class CopyRows {
-        private final CopyIn in;
+
+        /** Where the rows go: the COPY's {@code writeToCopy}. */
+        interface Out {
+            void write(byte[] b, int off, int len) throws SQLException;
+        }
+
+        private final Out out;
         /** A tab and an int's digits. */
         private static final int PLACE_BYTES = 11;
         private byte[] buf = new byte[65536];
         private int n;
 
-        CopyRows(CopyIn in) {
-            this.in = in;
+        CopyRows(Out out) {
+            this.out = out;
         }
 
         /** A row: the id's UTF-8 bytes, the amount as plain decimal text, and {@code place} unless negative. */
@@ -572,7 +596,7 @@ public final class ApplyTotals implements Processor {
 
         void flush() throws SQLException {
             if (n > 0) {
-                in.writeToCopy(buf, 0, n);
+                out.write(buf, 0, n);
                 n = 0;
             }
         }

@@ -20,22 +20,25 @@ import etl.event.RequestParser;
 class WarmUpTest {
 
     private static final Set<String> ALL = Set.of(Roles.SERVER, Roles.PROCESSOR, Roles.CLIENT);
+    private static final long REHEARSED = 30_000 + 30_000 + 20 * 40;
 
     @Test
     void everyEventGoesThroughEachStageOfTheRoles() throws IOException {
         List<Path> before = warmUpFolders();
-        // chunks of 7,000 lines: the last one short, as a file's last chunk is
-        assertEquals(new WarmUp.Done(30_000, 30_000, 30_000, 1000),
+        // chunks of 7,000 lines: the last one short, as a file's last chunk is; the processor's rehearsal: a batch of
+        // 30,000 new users, one of 15,000 new and 15,000 known, and 20 of 40 (BatchRehearsal)
+        assertEquals(new WarmUp.Done(30_000, 30_000, 30_000, 1000, REHEARSED),
                 WarmUp.run(ALL, 30_000, 7_000, 4 << 20, 1 << 20));
         assertEquals(before, warmUpFolders(), "the temporary folder is deleted");
 
-        assertEquals(new WarmUp.Done(0, 30_000, 30_000, 1000),
+        assertEquals(new WarmUp.Done(0, 30_000, 30_000, 1000, REHEARSED),
                 WarmUp.run(Set.of(Roles.PROCESSOR), 30_000, 7_000, 4 << 20, 1 << 20));
-        assertEquals(new WarmUp.Done(30_000, 30_000, 0, 0),
+        assertEquals(new WarmUp.Done(30_000, 30_000, 0, 0, 0),
                 WarmUp.run(Set.of(Roles.SERVER, Roles.CLIENT), 30_000, 7_000, 4 << 20, 1 << 20));
-        assertEquals(new WarmUp.Done(30_000, 0, 0, 0), WarmUp.run(Set.of(Roles.CLIENT), 30_000, 7_000, 4 << 20, 1 << 20));
+        assertEquals(new WarmUp.Done(30_000, 0, 0, 0, 0), WarmUp.run(Set.of(Roles.CLIENT), 30_000, 7_000, 4 << 20, 1 << 20));
         // a chunk bounded by its bytes (the client's other bound) changes nothing but the number of requests
-        assertEquals(new WarmUp.Done(30_000, 30_000, 30_000, 1000), WarmUp.run(ALL, 30_000, 20_000, 100_000, 1 << 20));
+        assertEquals(new WarmUp.Done(30_000, 30_000, 30_000, 1000, REHEARSED),
+                WarmUp.run(ALL, 30_000, 20_000, 100_000, 1 << 20));
     }
 
     @Test
