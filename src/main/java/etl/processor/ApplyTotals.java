@@ -34,7 +34,8 @@ import etl.jobs.Sql;
  * {@code applyTotals} of route {@code outbox-batch}, headers {@code users} and {@code amounts}; Kafka mode:
  * {@code etl.kafka.KafkaApply}, through {@link #applyBatch}): the sums go by COPY into the session's temporary table
  * {@code batch_sums} ({@code sql/batch-sums-table.sql}, {@code sql/batch-sums-copy.sql}), each with its place in the
- * batch, and are counted for the planner ({@code sql/batch-sums-analyze.sql} says why); then, in a savepoint, {@code sql/update-totals.sql} adds the sums of the users that have a total already and
+ * batch, and are counted for the planner ({@code sql/batch-sums-analyze.sql} says why); then, in a savepoint,
+ * {@code sql/update-totals.sql} adds the sums of the users that have a total already and
  * names their places, and the others, the new users, go by COPY straight into users_revenue in their ids' order
  * ({@code sql/insert-totals-copy.sql}, {@link UserOrder}); when that meets another process's batch on the same users
  * (a unique violation: both inserted a new user; or a deadlock), the
@@ -386,10 +387,7 @@ public final class ApplyTotals implements Processor {
      */
     private static boolean apply(Connection c, String sums, byte[][] ids, long[] cents, Object[] exact,
             boolean[] done) throws SQLException {
-        int left = 0;
-        for (boolean d : done) {
-            left += d ? 0 : 1;
-        }
+        int left = ids.length - count(done);
         if (left == 0) {
             return false;
         }
