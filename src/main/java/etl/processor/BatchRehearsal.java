@@ -64,18 +64,25 @@ public final class BatchRehearsal {
                         ApplyTotals.half(cents, first, ids.length - firsts, false), known);
     }
 
-    /** One half as ApplyTotals applies it: the users guessed new in id order, then the others with their places. */
+    /**
+     * One half as ApplyTotals applies it: the users guessed new in id order, then the others with their places (in id
+     * order where ApplyTotals would probe for them).
+     */
     private static long half(byte[][] ids, long[] cents, KnownUsers known) throws SQLException {
         long[] prints = KnownUsers.fingerprints(ids);
         boolean[] guess = known.guess(prints);
         boolean[] done = new boolean[ids.length];
+        int inserted = 0;
         if (guess != null) {
-            ApplyTotals.rows(new ApplyTotals.CopyRows(NOWHERE), ids, cents, null, guess, false);
+            ApplyTotals.rows(new ApplyTotals.CopyRows(NOWHERE), ids, cents, null, guess, false, true);
             for (int i = 0; i < ids.length; i++) {
                 done[i] = !guess[i];
             }
+            inserted = ids.length - ApplyTotals.count(guess);
         }
-        ApplyTotals.rows(new ApplyTotals.CopyRows(NOWHERE), ids, cents, null, done, true);
+        // the known ones in id order where ApplyTotals would probe for them (the half new and half known batch does)
+        ApplyTotals.rows(new ApplyTotals.CopyRows(NOWHERE), ids, cents, null, done, true,
+                ApplyTotals.probe(ids.length - ApplyTotals.count(done), known.size() + (long) inserted));
         known.learn(prints);
         return ids.length; // each user's row written once, by one of the two
     }

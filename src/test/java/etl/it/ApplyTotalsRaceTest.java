@@ -28,7 +28,8 @@ import etl.processor.Failures;
  * transaction that inserts one of them at the same time (another processor's batch), waits for it, and still adds its sums
  * exactly (through the UPSERT, in a savepoint of the same transaction), where the COPY alone fails with a unique
  * violation; and a total out of NUMERIC(20,2) still fails the batch, as the set-aside of refused requests needs. With
- * the guess of which users are new (etl.processor.KnownUsers), a wrong guess either way still applies every sum once.
+ * the guess of which users are new (etl.processor.KnownUsers), a wrong guess either way still applies every sum once,
+ * and a few known users beside a large table are looked up in its key, one by one.
  */
 class ApplyTotalsRaceTest extends SystemTestBase {
 
@@ -183,6 +184,57 @@ class ApplyTotalsRaceTest extends SystemTestBase {
         try (Connection c = dataSource().getConnection()) {
             assertEquals(new BigDecimal("0.25"), revenue(c, ghost), "not named by the UPDATE: inserted");
             assertEquals(new BigDecimal("1.50"), revenue(c, known));
+            assertEquals(new BigDecimal("0.75"), revenue(c, fresh));
+        }
+        assertEquals(0, step.upserts());
+    }
+
+    @Test
+    void fewKnownUsersBesideTheTableAreLookedUpInTheKeyAndThePlannerIsSetBack() throws Exception {
+        ApplyTotals step = step(10_000);
+        String tag = user("probe");
+        String[] table = new String[3000];
+        String[] ones = new String[table.length];
+        for (int i = 0; i < table.length; i++) {
+            table[i] = "probe-" + i + "-" + tag;
+            ones[i] = "1.00";
+        }
+        apply(step, table, ones, false); // all new to the guess: copied in, and learned
+        String ghost = user("probe-ghost");
+        apply(step, new String[] {ghost}, new String[] {"5.00"}, true); // learned, but no total
+        // 700 known users, the ghost (guessed known) and a new one: 701 for the UPDATE, 4 x 701 <= 3,001 + 1 known
+        String fresh = user("probe-new");
+        Object[] batch = new Object[702];
+        String[] amounts = new String[batch.length];
+        for (int i = 0; i < 700; i++) {
+            // some as the route gives them (UTF-8 bytes), in no order
+            String u = table[(i * 7) % table.length];
+            batch[i] = i % 2 == 0 ? u : u.getBytes(StandardCharsets.UTF_8);
+            amounts[i] = "0.50";
+        }
+        batch[700] = ghost;
+        amounts[700] = "0.25";
+        batch[701] = fresh;
+        amounts[701] = "0.75";
+        try (Connection c = dataSource().getConnection()) {
+            String hash = show(c, "enable_hashjoin");
+            String merge = show(c, "enable_mergejoin");
+            c.setAutoCommit(false);
+            step.applyBatch(c, batch, amounts);
+            try (PreparedStatement st = c.prepareStatement("SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables"
+                    + " WHERE relname = 'users_revenue'"); ResultSet rs = st.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getLong(1), "users_revenue not read whole");
+                assertTrue(rs.getLong(2) >= 701, "one lookup in the key per user: " + rs.getLong(2));
+            }
+            assertEquals(hash, show(c, "enable_hashjoin"), "set back for the rest of the batch's transaction");
+            assertEquals(merge, show(c, "enable_mergejoin"));
+            c.commit();
+            for (int i = 0; i < 700; i++) {
+                assertEquals(new BigDecimal("1.50"), revenue(c, table[(i * 7) % table.length]));
+            }
+            assertEquals(new BigDecimal("1.00"), revenue(c, table[1]), "not in the batch");
+            assertEquals(new BigDecimal("0.25"), revenue(c, ghost), "not named by the UPDATE: inserted");
             assertEquals(new BigDecimal("0.75"), revenue(c, fresh));
         }
         assertEquals(0, step.upserts());
