@@ -30,6 +30,12 @@ class DatabaseDurabilityTest extends SystemTestBase {
     }
 
     @Test
+    void theWalBufferHoldsALargeBatchsCopy() throws Exception {
+        // the embedded server's own (etl.db.Database says why): initdb's default would be 4MB
+        assertEquals("16MB", show("wal_buffers"));
+    }
+
+    @Test
     void textIsStoredAsUtf8() throws Exception {
         // user ids are any Unicode: a database in another encoding would refuse or merge them
         assertEquals("UTF8", show("server_encoding"));
