@@ -38,7 +38,8 @@ import etl.jobs.Sql;
  * the users this process knows, copied in their ids' order for the UPDATE to look each up in the primary key
  * ({@code sql/batch-sums-probe.sql}, {@link #PROBE_SHARE}); then, in a savepoint,
  * {@code sql/update-totals.sql} adds the sums of the users that have a total already and
- * names their places, and the others, the new users, go by COPY straight into users_revenue in their ids' order
+ * names their places (where every one of them was guessed known, {@code sql/update-totals-all.sql} first only counts
+ * them: {@link #updatedAll}), and the others, the new users, go by COPY straight into users_revenue in their ids' order
  * ({@code sql/insert-totals-copy.sql}, {@link UserOrder}); when that meets another process's batch on the same users
  * (a unique violation: both inserted a new user; or a deadlock), the
  * savepoint is rolled back and {@code sql/upsert-totals.sql} (INSERT … ON CONFLICT DO UPDATE, in user order: it waits
@@ -86,6 +87,7 @@ public final class ApplyTotals implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplyTotals.class);
     private static final String UPDATE = Sql.text("update-totals.sql");
+    private static final String UPDATE_ALL = Sql.text("update-totals-all.sql");
     private static final String INSERT_COPY = Sql.text("insert-totals-copy.sql");
     private static final String UPSERT = Sql.text("upsert-totals.sql");
     /** How many updated users' places the driver fetches at a time (update-totals.sql's answer). */
@@ -369,6 +371,7 @@ public final class ApplyTotals implements Processor {
         long[] prints = cache == null ? null : KnownUsers.fingerprints(ids);
         boolean[] guess = cache == null ? null : cache.guess(prints);
         int inserted = 0;
+        boolean guessed = false;
         if (guess != null) {
             Savepoint fresh = c.setSavepoint();
             try {
@@ -378,6 +381,7 @@ public final class ApplyTotals implements Processor {
                     done[i] = !guess[i];
                 }
                 inserted = ids.length - count(guess);
+                guessed = true;
             } catch (SQLException e) {
                 if (!Failures.concurrent(e)) {
                     throw e;
@@ -389,7 +393,7 @@ public final class ApplyTotals implements Processor {
             }
         }
         boolean applied = apply(c, sums, ids, cents, exact, done,
-                cache != null && probe(ids.length - count(done), cache.size() + (long) inserted));
+                cache != null && probe(ids.length - count(done), cache.size() + (long) inserted), guessed);
         if (cache != null) {
             cache.learn(prints);
         }
@@ -408,10 +412,11 @@ public final class ApplyTotals implements Processor {
      * The users not {@code done} copied into {@code sums} with their places, updated where they have a total, inserted
      * where not; the UPSERT of {@code sums} instead where they met another process's batch (see the class comment).
      * With {@code probe}, they are copied in their ids' order and the UPDATE looks each of them up in the primary key
-     * (batch-sums-probe.sql); else they are counted for the planner (batch-sums-analyze.sql).
+     * (batch-sums-probe.sql); else they are counted for the planner (batch-sums-analyze.sql). With {@code guessedKnown}
+     * (every one of them guessed to have a total), first {@link #updatedAll}.
      */
     private static boolean apply(Connection c, String sums, byte[][] ids, long[] cents, Object[] exact,
-            boolean[] done, boolean probe) throws SQLException {
+            boolean[] done, boolean probe, boolean guessedKnown) throws SQLException {
         int left = ids.length - count(done);
         if (left == 0) {
             return false;
@@ -419,6 +424,9 @@ public final class ApplyTotals implements Processor {
         copy(c, SUMS_COPY.replace("batch_sums", sums), ids, cents, exact, done, true, probe);
         if (!probe) {
             execute(c, SUMS_ANALYZE.replace("batch_sums", sums));
+        }
+        if (guessedKnown && updatedAll(c, sums, left, probe)) {
+            return false;
         }
         Savepoint totals = c.setSavepoint();
         try {
@@ -455,6 +463,40 @@ public final class ApplyTotals implements Processor {
             run(c, UPSERT.replace("batch_sums", sums));
             return true;
         }
+    }
+
+    /**
+     * The {@code users} users in {@code sums} updated without naming them (sql/update-totals-all.sql), in a savepoint:
+     * true when each of them had a total (the UPDATE's count is theirs: each user is once in a batch, and has one row at
+     * most); else the savepoint is rolled back, as it is when the UPDATE met another process's batch, and false: the
+     * UPDATE that names them follows.
+     */
+    private static boolean updatedAll(Connection c, String sums, int users, boolean probe) throws SQLException {
+        Savepoint all = c.setSavepoint();
+        try {
+            if (probe) {
+                execute(c, PROBE);
+            }
+            int updated;
+            try (PreparedStatement ps = c.prepareStatement(UPDATE_ALL.replace("batch_sums", sums))) {
+                updated = ps.executeUpdate();
+            }
+            if (updated == users) {
+                if (probe) {
+                    execute(c, PROBED);
+                }
+                c.releaseSavepoint(all);
+                return true;
+            }
+        } catch (SQLException e) {
+            if (!Failures.concurrent(e)) {
+                throw e;
+            }
+            LOG.debug("The batch met another process's batch ({}); its users are updated again by name",
+                    Failures.reason(e));
+        }
+        c.rollback(all); // the join methods too, where probe set them
+        return false;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -236,6 +237,17 @@ class ApplyTotalsRaceTest extends SystemTestBase {
             assertEquals(new BigDecimal("1.00"), revenue(c, table[1]), "not in the batch");
             assertEquals(new BigDecimal("0.25"), revenue(c, ghost), "not named by the UPDATE: inserted");
             assertEquals(new BigDecimal("0.75"), revenue(c, fresh));
+
+            // the same 700 again, all known now: the UPDATE that only counts them (update-totals-all.sql), probing too
+            c.setAutoCommit(false);
+            step.applyBatch(c, Arrays.copyOf(batch, 700), Arrays.copyOf(amounts, 700));
+            assertEquals(hash, show(c, "enable_hashjoin"), "set back after the counting UPDATE too");
+            assertEquals(merge, show(c, "enable_mergejoin"));
+            c.commit();
+            for (int i = 0; i < 700; i++) {
+                assertEquals(new BigDecimal("2.00"), revenue(c, table[(i * 7) % table.length]));
+            }
+            assertEquals(new BigDecimal("1.00"), revenue(c, table[1]));
         }
         assertEquals(0, step.upserts());
     }
