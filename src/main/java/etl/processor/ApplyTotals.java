@@ -281,15 +281,11 @@ public final class ApplyTotals implements Processor {
         try (Connection h = dataSource.getConnection()) {
             h.setAutoCommit(false);
             try {
-                try (Statement st = h.createStatement()) {
-                    st.execute("SET LOCAL lock_timeout = '10s'");
-                }
+                execute(h, "SET LOCAL lock_timeout = '10s'");
                 setWorkMem(h);
                 boolean upsert = apply(h, HALF_TABLE.replace("batch_half", table), table, users, amounts, known);
                 run(h, HALF_DROP.replace("batch_half", table));
-                try (Statement st = h.createStatement()) {
-                    st.execute("PREPARE TRANSACTION '" + gid + "'");
-                }
+                execute(h, "PREPARE TRANSACTION '" + gid + "'");
                 return upsert;
             } catch (SQLException e) {
                 h.rollback();
@@ -360,9 +356,7 @@ public final class ApplyTotals implements Processor {
      */
     private static boolean apply(Connection c, String makeSums, String sums, Object[] users, Object amounts,
             KnownUsers cache) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(makeSums);
-        }
+        execute(c, makeSums);
         byte[][] ids = ids(users);
         long[] cents = amounts instanceof long[] l ? l : null;
         Object[] exact = cents == null ? (Object[]) amounts : null;
