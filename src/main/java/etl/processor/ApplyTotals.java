@@ -364,7 +364,6 @@ public final class ApplyTotals implements Processor {
         boolean[] done = new boolean[ids.length];
         long[] prints = cache == null ? null : KnownUsers.fingerprints(ids);
         boolean[] guess = cache == null ? null : cache.guess(prints);
-        int inserted = 0;
         boolean guessed = false;
         if (guess != null) {
             Savepoint fresh = c.setSavepoint();
@@ -374,7 +373,6 @@ public final class ApplyTotals implements Processor {
                 for (int i = 0; i < ids.length; i++) {
                     done[i] = !guess[i];
                 }
-                inserted = ids.length - count(guess);
                 guessed = true;
             } catch (SQLException e) {
                 if (!Failures.concurrent(e)) {
@@ -386,8 +384,9 @@ public final class ApplyTotals implements Processor {
                         Failures.reason(e));
             }
         }
+        int inserted = count(done); // the users guessed new, inserted above (none where there was no guess)
         boolean applied = apply(c, sums, ids, cents, exact, done,
-                cache != null && probe(ids.length - count(done), cache.size() + (long) inserted), guessed);
+                cache != null && probe(ids.length - inserted, cache.size() + (long) inserted), guessed);
         if (cache != null) {
             cache.learn(prints);
         }

@@ -72,17 +72,16 @@ public final class BatchRehearsal {
         long[] prints = KnownUsers.fingerprints(ids);
         boolean[] guess = known.guess(prints);
         boolean[] done = new boolean[ids.length];
-        int inserted = 0;
         if (guess != null) {
             ApplyTotals.rows(new ApplyTotals.CopyRows(NOWHERE), ids, cents, null, guess, false, true);
             for (int i = 0; i < ids.length; i++) {
                 done[i] = !guess[i];
             }
-            inserted = ids.length - ApplyTotals.count(guess);
         }
         // the known ones in id order where ApplyTotals would probe for them (the half new and half known batch does)
+        int inserted = ApplyTotals.count(done);
         ApplyTotals.rows(new ApplyTotals.CopyRows(NOWHERE), ids, cents, null, done, true,
-                ApplyTotals.probe(ids.length - ApplyTotals.count(done), known.size() + (long) inserted));
+                ApplyTotals.probe(ids.length - inserted, known.size() + (long) inserted));
         known.learn(prints);
         return ids.length; // each user's row written once, by one of the two
     }
